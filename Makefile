@@ -7,8 +7,9 @@ PROGS   = ss-ledger
 BINS    = $(PROGS:%=bin/%)
 MAN1    = $(PROGS:%=bin/%.1)
 MAN5    = etc/ss.conf.5
-LIBOBJ  = $(patsubst %.c,%.o,$(wildcard lib/*.c)) \
-          $(patsubst %.cc,%.o,$(wildcard lib/*.cc))
+LIBOBJ  = $(sort $(patsubst %.c,%.o,$(wildcard lib/*.c)) \
+          $(patsubst %.cc,%.o,$(wildcard lib/*.cc)) lib/migrations.o)
+MIGRATIONS = $(sort $(wildcard sql/[0-9]*.sql))
 UNIT    = $(patsubst %.c,%,$(wildcard tests/unit/t-*.c))
 HELPERS = $(patsubst %.c,%,$(wildcard tests/helper/*.c))
 
@@ -50,6 +51,14 @@ L_ALL     = $(L_JSON) $(L_SQL) $(L_CURL) $(L_CRYPTO) $(L_ARCHIVE) $(L_TAGS) \
 bin/ss-ledger: LDLIBS = $(L_JSON) $(L_SQL) $(L_ARCHIVE) -lm
 $(UNIT) $(HELPERS): LDLIBS = $(L_ALL)
 
+# Objects are rebuilt when the flags change (e.g. SANITIZE=1 then a plain
+# build): .build-flags holds the flags of the last build.
+BUILD_FLAGS := $(strip $(CC) $(CXX) $(CPPFLAGS) $(WARN) $(CXXWARN) $(CFLAGS) \
+               $(CXXFLAGS) $(LDFLAGS))
+ifneq ($(BUILD_FLAGS),$(strip $(shell cat .build-flags 2>/dev/null)))
+$(file >.build-flags,$(BUILD_FLAGS))
+endif
+
 all: $(BINS) $(HELPERS)
 
 bin/%: bin/%.o lib/libss.a
@@ -61,9 +70,12 @@ tests/helper/%: tests/helper/%.o lib/libss.a
 lib/libss.a: $(LIBOBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
-%.o: %.c
+# The ledger migrations are compiled in: programs never read sql/.
+lib/migrations.c: lib/gen-migrations.sh $(MIGRATIONS)
+	sh lib/gen-migrations.sh $(MIGRATIONS) >$@
+%.o: %.c .build-flags
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
-%.o: %.cc
+%.o: %.cc .build-flags
 	$(CXX) $(CPPFLAGS) $(CXXWARN) $(CXXFLAGS) -MMD -MP -c -o $@ $<
 
 # make check: every unit test and shell test through prove, then a line
@@ -93,11 +105,17 @@ uninstall:
 
 clean:
 	rm -f $(BINS) $(UNIT) $(HELPERS) lib/libss.a lib/*.o lib/*.d \
+	    lib/migrations.c \
 	    bin/*.o bin/*.d tests/unit/*.o tests/unit/*.d \
 	    tests/helper/*.o tests/helper/*.d
-	rm -rf tests/log
+	rm -rf tests/log .build-flags
 
 -include $(wildcard lib/*.d bin/*.d tests/unit/*.d tests/helper/*.d)
 .PHONY: all check bench install uninstall clean
 .SECONDARY:
 .DELETE_ON_ERROR:
+
+# valgrind checks need a build without SANITIZE (.ci/run rebuilds for it)
+check-valgrind: all
+	tests/run tests/t0002-valgrind.t
+.PHONY: check-valgrind

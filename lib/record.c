@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <signal.h>
+#include <stdio_ext.h>
 #include <unistd.h>
 
 #include "ss.h"
@@ -24,6 +25,8 @@ check_output_kind(void)
 	if (out_checked)
 		return;
 	out_checked = 1;
+	/* single-threaded: jv_dumpf makes one fwrite per token, unlocked */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	out_flush_each = !(fstat(STDOUT_FILENO, &st) == 0 &&
 	    S_ISREG(st.st_mode));
 }
@@ -47,8 +50,8 @@ ss_emit(jv rec, struct ss_err *e)
 	return finish_write(e);
 }
 
-static int
-emit_raw(const char *line, size_t len, struct ss_err *e)
+int
+ss_emit_raw(const char *line, size_t len, struct ss_err *e)
 {
 	check_output_kind();
 	fwrite(line, 1, len, stdout);
@@ -69,6 +72,30 @@ ss_output_close(struct ss_err *e)
 	if (bad)
 		return ss_err_errno(e, "write error on stdout");
 	return 0;
+}
+
+void
+ss_json_add_string(struct sbuf *sb, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c;
+	size_t i;
+
+	sbuf_addch(sb, '"');
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			sbuf_addch(sb, '\\');
+			sbuf_addch(sb, c);
+		} else if (c < 0x20 || c == 0x7f) {
+			sbuf_adds(sb, "\\u00");
+			sbuf_addch(sb, hex[c >> 4]);
+			sbuf_addch(sb, hex[c & 15]);
+		} else {
+			sbuf_addch(sb, c);
+		}
+	}
+	sbuf_addch(sb, '"');
 }
 
 char *
@@ -218,7 +245,7 @@ run_stream(FILE *in, const char *name, ss_record_fn *fn, void *arg,
 		if (has_error(rec)) {
 			jv_free(rec);
 			st->passed++;
-			if (emit_raw(line, len, &e) == -1)
+			if (ss_emit_raw(line, len, &e) == -1)
 				goto fatal;
 			continue;
 		}

@@ -70,6 +70,19 @@ int ss_rec_fail(jv *rec, const char *stage, const struct ss_err *e);
 int ss_emit(jv rec, struct ss_err *e);
 
 /*
+ * Writes len bytes of an already serialised record (one compact JSON
+ * object, no newline) and a newline, as ss_emit does.
+ */
+int ss_emit_raw(const char *line, size_t len, struct ss_err *e);
+
+/*
+ * Appends s (n bytes of valid UTF-8) to sb as a JSON string, quotes
+ * included, escaping what JSON requires.
+ */
+struct sbuf;
+void ss_json_add_string(struct sbuf *sb, const char *s, size_t n);
+
+/*
  * Flushes and closes stdout; -1 with e filled if anything written was
  * lost (full disk, closed pipe, I/O error).
  */

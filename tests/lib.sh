@@ -21,31 +21,34 @@ export PATH=$TOP/bin:$TOP/tests/helper:$PATH
 mkdir -p "$HOME"
 cd "$TMP" || exit 1
 
+# TAP goes to fd 9, so a test may redirect a checked command's output:
+#   exit_is 1 'title' prog >out 2>err
+exec 9>&1
 _tap_n=0
 _tap_failed=0
 _tap_planned=
 
 _tap_cleanup() {
 	if [ "$_tap_failed" -ne 0 ] || [ -n "${SS_TEST_KEEP:-}" ]; then
-		echo "# sandbox kept in $TMP"
+		echo "# sandbox kept in $TMP" >&9
 	else
 		cd / && rm -rf "$TMP"
 	fi
 }
 trap _tap_cleanup EXIT
 
-plan() { _tap_planned=$1; echo "1..$1"; }
+plan() { _tap_planned=$1; echo "1..$1" >&9; }
 
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+skip_all() { echo "1..0 # SKIP $*" >&9; exit 0; }
 
-note() { printf '# %s\n' "$*"; }
+note() { printf '# %s\n' "$*" >&9; }
 
 _tap_result() {	# _tap_result STATUS TITLE
 	_tap_n=$((_tap_n + 1))
 	if [ "$1" -eq 0 ]; then
-		echo "ok $_tap_n - $2"
+		echo "ok $_tap_n - $2" >&9
 	else
-		echo "not ok $_tap_n - $2"
+		echo "not ok $_tap_n - $2" >&9
 		_tap_failed=$((_tap_failed + 1))
 	fi
 	return "$1"
@@ -84,7 +87,7 @@ same() {
 	if cmp -s "$2" "$3"; then
 		_tap_result 0 "$title"
 	else
-		diff -u "$2" "$3" | sed 's/^/# /' | head -n 40
+		diff -u "$2" "$3" | cut -c 1-200 | sed 's/^/# /' | head -n 40 >&9
 		_tap_result 1 "$title"
 	fi
 }
@@ -111,14 +114,14 @@ is() {
 # skip TITLE REASON: a skipped test that says why
 skip() {
 	_tap_n=$((_tap_n + 1))
-	echo "ok $_tap_n - $1 # SKIP $2"
+	echo "ok $_tap_n - $1 # SKIP $2" >&9
 }
 
 # have CMD: true if CMD is on PATH
 have() { command -v "$1" >/dev/null 2>&1; }
 
 done_testing() {
-	[ -n "$_tap_planned" ] || echo "1..$_tap_n"
+	[ -n "$_tap_planned" ] || echo "1..$_tap_n" >&9
 	[ "$_tap_failed" -eq 0 ]
 	exit $?
 }
