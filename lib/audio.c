@@ -541,6 +541,7 @@ ss_audio_begin(struct ss_audio *a, int fd, off_t size, struct ss_err *e)
 		a->kind = K_OGG;
 		a->page_need = 27;
 		a->corrupt_at = -1;
+		a->bad_crc_at = -1;
 	} else if (strcmp(fmt, "m4a") == 0) {
 		a->kind = K_MP4;
 		if (begin_mp4(a, fd, e) == -1)
@@ -615,10 +616,39 @@ feed_mp3(struct ss_audio *a, const unsigned char *p, size_t n, off_t off)
 static void
 ogg_page_done(struct ss_audio *a)
 {
+	if (a->crc != le32(a->page + 22) && a->corrupt_at < 0 &&
+	    a->bad_crc_at < 0)
+		a->bad_crc_at = a->page_off;
 	a->in_body = 0;
 	a->page_have = 0;
 	a->page_need = 27;
 	a->pages++;
+}
+
+/* Ogg's CRC-32: polynomial 0x04c11db7, MSB first, no reflection. */
+static unsigned long
+ogg_crc(unsigned long crc, const unsigned char *p, size_t n)
+{
+	static unsigned long table[256];
+	static int ready;
+	unsigned long c;
+	size_t i;
+	int b;
+
+	if (!ready) {
+		for (i = 0; i < 256; i++) {
+			c = (unsigned long)i << 24;
+			for (b = 0; b < 8; b++)
+				c = c & 0x80000000ul ? (c << 1) ^ 0x04c11db7ul :
+				    c << 1;
+			table[i] = c & 0xfffffffful;
+		}
+		ready = 1;
+	}
+	for (i = 0; i < n; i++)
+		crc = ((crc << 8) ^ table[((crc >> 24) ^ p[i]) & 0xff]) &
+		    0xfffffffful;
+	return crc;
 }
 
 /* Ends the segments of zero length (and packets) now due. */
@@ -667,6 +697,15 @@ feed_ogg(struct ss_audio *a, const unsigned char *p, size_t n, off_t off)
 					continue;
 			}
 			/* whole header: the segment table is known */
+			a->page_off = off + (off_t)i - (off_t)a->page_need;
+			{
+				unsigned char zero[4] = { 0, 0, 0, 0 };
+
+				a->crc = ogg_crc(0, a->page, 22);
+				a->crc = ogg_crc(a->crc, zero, 4);
+				a->crc = ogg_crc(a->crc, a->page + 26,
+				    a->page_need - 26);
+			}
 			if ((a->page[5] & 0x02) && a->pages > 0)
 				a->packets_done = 0;	/* a new chained link */
 			a->last_eos = (a->page[5] & 0x04) != 0;
@@ -684,6 +723,7 @@ feed_ogg(struct ss_audio *a, const unsigned char *p, size_t n, off_t off)
 		take = a->seg_left < n - i ? a->seg_left : n - i;
 		if (a->packets_done >= a->nheaders)
 			ss_sha256_update(&a->hash, p + i, take);
+		a->crc = ogg_crc(a->crc, p + i, take);
 		a->seg_left -= take;
 		i += take;
 		ogg_drain(a);
@@ -803,6 +843,9 @@ end_ogg(struct ss_audio *a)
 	if (a->corrupt_at >= 0)
 		set_broken(a, "corrupt", "no Ogg page at offset %lld",
 		    (long long)a->corrupt_at);
+	else if (a->bad_crc_at >= 0)
+		set_broken(a, "corrupt", "the Ogg page at offset %lld fails "
+		    "its CRC", (long long)a->bad_crc_at);
 	else if (a->in_body || a->page_have > 0)
 		set_broken(a, "truncated", "the stream ends inside a page");
 	else if (a->audio_packets == 0)

@@ -38,8 +38,9 @@ struct ss_err;
  *                                    or without an end-of-stream page; an
  *                                    MP4 box running past the end or no
  *                                    'moov')
- *                 "corrupt"          structure broken in the middle (an
- *                                    Ogg page without its capture pattern)
+ *                 "corrupt"          damage in the middle (an Ogg page
+ *                                    without its capture pattern or
+ *                                    failing its CRC)
  *
  * Use:
  *   struct ss_audio a;
@@ -86,7 +87,8 @@ struct ss_audio {
 	size_t seg_left;
 	int in_body, last_eos, nheaders, packets_done;
 	long long audio_packets, pages;
-	off_t corrupt_at;
+	off_t corrupt_at, bad_crc_at, page_off;
+	unsigned long crc;
 	/* mp4 */
 	off_t mdat[16][2];
 	int nmdat;

@@ -51,6 +51,12 @@ static const struct ss_config_key keys[] = {
 	    "wait before the first retry; it doubles with each attempt"),
 	INT_KEY("backoff_max_seconds", "86400", 1, 2592000,
 	    "longest wait between retries"),
+	{ .name = "scan_ignore", .def = ".* @eaDir lost+found #recycle",
+	  .type = SS_CONFIG_STRING,
+	  .doc = "glob patterns, separated by spaces, of names ss-scan and "
+	  "ss-dedupe skip" },
+	INT_KEY("scan_jobs", "0", 0, 64,
+	    "files ss-scan reads at once; 0: one per processor"),
 	BUDGET_KEY("budget.musicbrainz", "1/1",
 	    "MusicBrainz API requests per second"),
 	BUDGET_KEY("budget.slskd-search", "34/220",

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "fileio.h"
 #include "ledger.h"
+#include "ledger-int.h"
 
 #define BUSY_TIMEOUT_MS 10000
 #define ITEM_COLS "stage, id, state, attempts, temporary, next_attempt_at, " \
@@ -218,9 +219,15 @@ ss_claim_name(enum ss_claim c)
 	return claim_names[c];
 }
 
-/* Fills e from a SQLite result code; returns -1. */
-static int
-db_err(struct ss_ledger *l, int rc, const char *what, struct ss_err *e)
+sqlite3 *
+ss_ledger_sqlite(struct ss_ledger *l)
+{
+	return l->db;
+}
+
+int
+ss_ledger_db_err(struct ss_ledger *l, int rc, const char *what,
+    struct ss_err *e)
 {
 	int prim = rc & 0xff;
 
@@ -247,7 +254,7 @@ prep(struct ss_ledger *l, enum st which, struct ss_err *e)
 	rc = sqlite3_prepare_v3(l->db, st_sql[which], -1,
 	    SQLITE_PREPARE_PERSISTENT, &s, NULL);
 	if (rc != SQLITE_OK) {
-		db_err(l, rc, "preparing a statement", e);
+		ss_ledger_db_err(l, rc, "preparing a statement", e);
 		return NULL;
 	}
 	l->st[which] = s;
@@ -282,7 +289,7 @@ run(struct ss_ledger *l, sqlite3_stmt *s, const char *what, struct ss_err *e)
 
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_err(l, rc, what, e);
+		return ss_ledger_db_err(l, rc, what, e);
 	return 0;
 }
 
@@ -429,7 +436,7 @@ user_version(struct ss_ledger *l, int *v, struct ss_err *e)
 		*v = sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW)
-		return db_err(l, rc, "reading the schema version", e);
+		return ss_ledger_db_err(l, rc, "reading the schema version", e);
 	return 0;
 }
 
@@ -509,7 +516,7 @@ migrate(struct ss_ledger *l, struct ss_err *e)
 		    m->version);
 		rc = sqlite3_exec(l->db, pragma, NULL, NULL, NULL);
 		if (rc != SQLITE_OK) {
-			db_err(l, rc, "setting the schema version", e);
+			ss_ledger_db_err(l, rc, "setting the schema version", e);
 			goto fail;
 		}
 		if (ss_ledger_commit(l, e) == -1)
@@ -559,7 +566,7 @@ ss_ledger_open(struct ss_ledger **lp, const char *path, struct ss_err *e)
 	close(fd);
 	rc = sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
-		db_err(l, rc, "opening", e);
+		ss_ledger_db_err(l, rc, "opening", e);
 		goto out;
 	}
 	sqlite3_extended_result_codes(l->db, 1);
@@ -568,7 +575,7 @@ ss_ledger_open(struct ss_ledger **lp, const char *path, struct ss_err *e)
 	    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
 	    NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		db_err(l, rc, "setting up", e);
+		ss_ledger_db_err(l, rc, "setting up", e);
 		goto out;
 	}
 	if (migrate(l, e) == -1)
@@ -698,7 +705,7 @@ ss_ledger_get(struct ss_ledger *l, const char *stage, const char *id,
 	} else if (rc == SQLITE_DONE) {
 		ret = 0;
 	} else {
-		db_err(l, rc, "reading an item", e);
+		ss_ledger_db_err(l, rc, "reading an item", e);
 	}
 	sqlite3_reset(s);
 	return ret;
@@ -734,7 +741,7 @@ is_paused(struct ss_ledger *l, int *paused, struct ss_err *e)
 	    strcmp((const char *)sqlite3_column_text(s, 0), "1") == 0;
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_err(l, rc, "reading the pause switch", e);
+		return ss_ledger_db_err(l, rc, "reading the pause switch", e);
 	return 0;
 }
 
@@ -903,7 +910,7 @@ ss_ledger_claim_next(struct ss_ledger *l, const char *stage,
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		db_err(l, rc, "claiming the next item", e);
+		ss_ledger_db_err(l, rc, "claiming the next item", e);
 		ret = -1;
 	}
 out:
@@ -1145,7 +1152,7 @@ ss_ledger_list(struct ss_ledger *l, const char *stage, const char *state,
 	if (r != 0)
 		return r;
 	if (rc != SQLITE_DONE)
-		return db_err(l, rc, "listing items", e);
+		return ss_ledger_db_err(l, rc, "listing items", e);
 	return 0;
 }
 
@@ -1172,7 +1179,7 @@ ss_ledger_counts(struct ss_ledger *l, ss_count_fn *fn, void *arg,
 	if (r != 0)
 		return r;
 	if (rc != SQLITE_DONE)
-		return db_err(l, rc, "counting items", e);
+		return ss_ledger_db_err(l, rc, "counting items", e);
 	return 0;
 }
 
@@ -1212,7 +1219,7 @@ ss_budget_take(struct ss_ledger *l, const char *name, double capacity,
 		tokens = capacity;
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_err(l, rc, "reading a budget", e);
+		ss_ledger_db_err(l, rc, "reading a budget", e);
 		goto out;
 	}
 	/* A tiny slack so rounding cannot make a waiter wait forever. */
@@ -1293,7 +1300,7 @@ ss_budget_list(struct ss_ledger *l, ss_budget_fn *fn, void *arg,
 	if (r != 0)
 		return r;
 	if (rc != SQLITE_DONE)
-		return db_err(l, rc, "listing budgets", e);
+		return ss_ledger_db_err(l, rc, "listing budgets", e);
 	return 0;
 }
 
@@ -1318,7 +1325,7 @@ ss_cache_get(struct ss_ledger *l, const char *key, struct sbuf *out,
 	} else if (rc == SQLITE_DONE) {
 		ret = 0;
 	} else {
-		db_err(l, rc, "reading the cache", e);
+		ss_ledger_db_err(l, rc, "reading the cache", e);
 	}
 	sqlite3_reset(s);
 	return ret;
@@ -1417,7 +1424,7 @@ ss_run_list(struct ss_ledger *l, int limit, ss_run_fn *fn, void *arg,
 	if (stop != 0)
 		return stop;
 	if (rc != SQLITE_DONE)
-		return db_err(l, rc, "listing runs", e);
+		return ss_ledger_db_err(l, rc, "listing runs", e);
 	return 0;
 }
 
@@ -1441,9 +1448,9 @@ copy_db(struct ss_ledger *l, sqlite3 *dst, sqlite3 *src, struct ss_err *e)
 	} while (rc == SQLITE_OK);
 	frc = sqlite3_backup_finish(b);
 	if (rc != SQLITE_DONE)
-		return db_err(l, rc, "backup", e);
+		return ss_ledger_db_err(l, rc, "backup", e);
 	if (frc != SQLITE_OK)
-		return db_err(l, frc, "backup", e);
+		return ss_ledger_db_err(l, frc, "backup", e);
 	return 0;
 }
 

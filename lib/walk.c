@@ -27,7 +27,6 @@ struct walker {
 
 struct entry {
 	char *name;
-	unsigned char type;
 };
 
 static int
@@ -74,7 +73,7 @@ static int walk_dir(struct walker *w, int fd, const struct stat *st);
 
 /* One entry of the directory open on dfd; w->path holds its whole path. */
 static int
-visit(struct walker *w, int dfd, const char *name, unsigned char type)
+visit(struct walker *w, int dfd, const char *name)
 {
 	struct stat st;
 	int fd, r, flags = w->o->follow ? 0 : AT_SYMLINK_NOFOLLOW;
@@ -83,7 +82,6 @@ visit(struct walker *w, int dfd, const char *name, unsigned char type)
 		report(w, "cannot stat");
 		return 0;
 	}
-	(void)type;
 	if (S_ISREG(st.st_mode))
 		return w->fn(w->path.buf, w->path.len, name, &st, w->arg);
 	if (!S_ISDIR(st.st_mode))
@@ -137,7 +135,6 @@ walk_dir(struct walker *w, int fd, const struct stat *st)
 			ents = xreallocarray(ents, cap, sizeof(*ents));
 		}
 		ents[n].name = xstrdup(de->d_name);
-		ents[n].type = de->d_type;
 		n++;
 	}
 	if (errno != 0)
@@ -152,7 +149,7 @@ walk_dir(struct walker *w, int fd, const struct stat *st)
 		if (base == 0 || w->path.buf[base - 1] != '/')
 			sbuf_addch(&w->path, '/');
 		sbuf_adds(&w->path, ents[i].name);
-		r = visit(w, dirfd(d), ents[i].name, ents[i].type);
+		r = visit(w, dirfd(d), ents[i].name);
 	}
 	sbuf_setlen(&w->path, base);
 	w->depth--;

@@ -1,0 +1,88 @@
+/* files.h: the ledger's file index (ss-scan) and its record of moves. */
+#ifndef SS_FILES_H
+#define SS_FILES_H
+
+#include <stddef.h>
+
+struct ss_err;
+struct ss_ledger;
+
+/*
+ * A handle on the files, scans and moves tables of an open ledger, with
+ * its prepared statements; close it before the ledger.  Paths are raw
+ * bytes (ptr, len): file names need not be UTF-8.  Functions return 0
+ * (or the documented count) or -1 with e filled as the ledger module
+ * does ("busy" is temporary, "sqlite" is not).  Wrap many calls in
+ * ss_ledger_begin/commit for speed: one transaction per batch.
+ */
+struct ss_files;
+
+int ss_files_open(struct ss_ledger *l, struct ss_files **fp,
+    struct ss_err *e);
+void ss_files_close(struct ss_files *f);	/* NULL is fine */
+
+/* What the index holds of one file; record is the "file" object JSON. */
+struct ss_file_row {
+	long long size, mtime_ns, inode, dev;
+	int missing;
+	char *record;
+};
+void ss_file_row_release(struct ss_file_row *r);
+
+/* 1 and *r filled (release it) if path is indexed, 0 if not. */
+int ss_files_get(struct ss_files *f, const void *path, size_t plen,
+    struct ss_file_row *r, struct ss_err *e);
+
+/* A file read anew: everything ss-scan stores about it. */
+struct ss_file_put {
+	const void *root;
+	size_t rootlen;
+	long long size, mtime_ns, inode, dev;
+	const char *sha256, *audio_hash, *format, *broken;	/* may be NULL */
+	const char *record;
+	long long scan_id;
+};
+int ss_files_put(struct ss_files *f, const void *path, size_t plen,
+    const struct ss_file_put *p, struct ss_err *e);
+
+/* An unchanged file seen again by scan scan_id under root. */
+int ss_files_seen(struct ss_files *f, const void *path, size_t plen,
+    const void *root, size_t rootlen, long long scan_id, struct ss_err *e);
+
+/* Called per file; path and record are valid only during the call. */
+typedef int ss_file_fn(const void *path, size_t plen, const char *record,
+    void *arg);
+
+/*
+ * Marks missing every file last seen under root by another scan than
+ * scan_id, calling fn (may be NULL) for each; returns how many.
+ */
+int ss_files_mark_missing(struct ss_files *f, const void *root,
+    size_t rootlen, long long scan_id, ss_file_fn *fn, void *arg,
+    struct ss_err *e);
+
+/* Calls fn for every file not missing, in path order. */
+int ss_files_each(struct ss_files *f, ss_file_fn *fn, void *arg,
+    struct ss_err *e);
+
+/* A scan of root starts (*id set) and ends with its counts. */
+int ss_scan_begin(struct ss_files *f, const void *root, size_t rootlen,
+    long long *id, struct ss_err *e);
+int ss_scan_end(struct ss_files *f, long long id, long long files,
+    long long read, long long missing, struct ss_err *e);
+
+/*
+ * Moves, so a run can be undone: program ("ss-dedupe", "ss-rename") and
+ * its run id name the run.  ss_moves_list calls fn for the moves of a run
+ * not undone yet, newest first; ss_moves_undone marks one undone.
+ */
+int ss_moves_add(struct ss_files *f, const char *program, const char *run,
+    const void *src, size_t slen, const void *dst, size_t dlen,
+    long long size, const char *sha256, struct ss_err *e);
+typedef int ss_move_fn(long long id, const void *src, size_t slen,
+    const void *dst, size_t dlen, const char *sha256, void *arg);
+int ss_moves_list(struct ss_files *f, const char *program, const char *run,
+    ss_move_fn *fn, void *arg, struct ss_err *e);
+int ss_moves_undone(struct ss_files *f, long long id, struct ss_err *e);
+
+#endif
