@@ -117,6 +117,6 @@ clean:
 .DELETE_ON_ERROR:
 
 # valgrind checks need a build without SANITIZE (.ci/run rebuilds for it)
-check-valgrind: all
+check-valgrind: all $(UNIT)
 	tests/run tests/t0002-valgrind.t
 .PHONY: check-valgrind

@@ -19,6 +19,7 @@
 #include "record.h"
 #include "tags.h"
 #include "walk.h"
+#include "xxh64.h"
 
 extern char **environ;
 
@@ -52,6 +53,7 @@ static const struct {
 };
 
 enum { J_QUEUED, J_BUSY, J_DONE };
+enum { TX_NONE, TX_READ, TX_WRITE };
 enum { CH_NONE, CH_NEW, CH_CHANGED, CH_MISSING };
 static const char *const change_names[] = { NULL, "new", "changed",
     "missing" };
@@ -66,7 +68,7 @@ struct job {
 	char *stored;		/* the index's "file" JSON, when reused */
 	jv file;		/* what a worker found, when read */
 	char sha256[SS_SHA256_HEXLEN + 1];
-	char audio_hash[SS_SHA256_HEXLEN + 1];
+	char audio_hash[17];
 	char format[8];
 	const char *broken;
 	long long bytes;	/* read from disk */
@@ -92,7 +94,7 @@ struct scan {
 	const char *root;
 	size_t rootlen;
 	long long scan_id;
-	int in_tx, batch;
+	int in_tx, batch;	/* in_tx: TX_READ or TX_WRITE */
 	long long files, read, missing, broken, bytes, failed, total;
 	double started, last_progress;
 	int progress;
@@ -384,7 +386,7 @@ read_file(struct job *j)
 	}
 	have_audio = 1;
 	snprintf(j->format, sizeof(j->format), "%s", r.format);
-	memcpy(j->audio_hash, r.audio_hash, sizeof(j->audio_hash));
+	snprintf(j->audio_hash, sizeof(j->audio_hash), "%s", r.audio_hash);
 	if (j->st.st_size == 0) {
 		set_broken(j, &broken, "empty", "the file is empty");
 		goto build;
@@ -523,52 +525,50 @@ ledger_fail(struct scan *s, const struct ss_err *e)
 	return -1;
 }
 
-/* Every write goes into a transaction committed every 500 files. */
-static int
-tx_touch(struct scan *s)
-{
-	struct ss_err e = SS_ERR_INIT;
-
-	if (!s->in_tx) {
-		if (ss_ledger_begin(s->l, &e) == -1)
-			return ledger_fail(s, &e);
-		s->in_tx = 1;
-	}
-	if (++s->batch >= 500) {
-		s->batch = 0;
-		s->in_tx = 0;
-		if (ss_ledger_commit(s->l, &e) == -1)
-			return ledger_fail(s, &e);
-	}
-	return 0;
-}
-
 static int
 tx_flush(struct scan *s)
 {
 	struct ss_err e = SS_ERR_INIT;
 
-	if (!s->in_tx)
+	if (s->in_tx == TX_NONE)
 		return 0;
-	s->in_tx = 0;
+	s->in_tx = TX_NONE;
 	s->batch = 0;
 	if (ss_ledger_commit(s->l, &e) == -1)
 		return ledger_fail(s, &e);
 	return 0;
 }
 
-/* "file:" and 32 hex digits of the SHA-256 of the path: a stable id. */
+/*
+ * The ledger is used in batches of 500 files: lookups share one read
+ * transaction, writes one write transaction (a read one is ended first:
+ * a write inside it could find its snapshot stale).
+ */
+static int
+tx_want(struct scan *s, int kind)
+{
+	struct ss_err e = SS_ERR_INIT;
+
+	if (s->in_tx != TX_NONE && (s->in_tx < kind || s->batch >= 500) &&
+	    tx_flush(s) == -1)
+		return -1;
+	if (s->in_tx == TX_NONE) {
+		if ((kind == TX_WRITE ? ss_ledger_begin(s->l, &e) :
+		    ss_files_read_begin(s->f, &e)) == -1)
+			return ledger_fail(s, &e);
+		s->in_tx = kind;
+	}
+	s->batch++;
+	return 0;
+}
+
+/* "file:" and two XXH64 of the path (32 hex digits): a stable id. */
 static void
 file_id(const char *path, size_t plen, char id[5 + 33])
 {
-	unsigned char sum[SS_SHA256_LEN];
-	char hex[SS_SHA256_HEXLEN + 1];
-	struct ss_err e = SS_ERR_INIT;
-
-	if (ss_sha256(path, plen, sum, &e) == -1)
-		ss_die(SS_EX_FATAL, "%s", e.msg);
-	ss_hex(sum, sizeof(sum), hex);
-	snprintf(id, 5 + 33, "file:%.32s", hex);
+	snprintf(id, 5 + 33, "file:%016llx%016llx",
+	    (unsigned long long)ss_xxh64(path, plen, 0),
+	    (unsigned long long)ss_xxh64(path, plen, 1));
 }
 
 static int
@@ -660,12 +660,6 @@ finish_job(struct scan *s, struct job *j)
 	s->files++;
 	s->bytes += j->bytes;
 	if (j->reuse) {
-		if (s->f != NULL && (tx_touch(s) == -1 ||
-		    ss_files_seen(s->f, j->path, j->plen, s->root, s->rootlen,
-		    s->scan_id, &e) == -1)) {
-			r = s->status ? -1 : ledger_fail(s, &e);
-			goto out;
-		}
 		if (s->target != NULL)
 			*s->target = jv_object_set(*s->target,
 			    jv_string("file"), jv_parse(j->stored));
@@ -694,7 +688,7 @@ finish_job(struct scan *s, struct job *j)
 		put.broken = j->broken;
 		put.record = text;
 		put.scan_id = s->scan_id;
-		if (tx_touch(s) == -1 || ss_files_put(s->f, j->path, j->plen,
+		if (tx_want(s, TX_WRITE) == -1 || ss_files_put(s->f, j->path, j->plen,
 		    &put, &e) == -1) {
 			r = s->status ? -1 : ledger_fail(s, &e);
 			goto out;
@@ -774,6 +768,10 @@ submit(struct scan *s, const char *path, size_t plen, const struct stat *st,
 	j.change = CH_NEW;
 	if (s->f != NULL) {
 		memset(&row, 0, sizeof(row));
+		if (tx_want(s, TX_READ) == -1) {
+			free(j.path);
+			return -1;
+		}
 		found = ss_files_get(s->f, path, plen, &row, &e);
 		if (found == -1) {
 			free(j.path);
@@ -802,7 +800,8 @@ submit(struct scan *s, const char *path, size_t plen, const struct stat *st,
 	j.state = j.reuse ? J_DONE : J_QUEUED;
 	p->ring[p->tail % NSLOT] = j;
 	p->tail++;
-	pthread_cond_signal(&p->work);
+	if (!j.reuse)
+		pthread_cond_signal(&p->work);
 	pthread_mutex_unlock(&p->mu);
 	return 0;
 }
@@ -888,8 +887,8 @@ scan_root(struct scan *s, const char *dir, const struct ss_walk_opts *wo)
 	if (s->f != NULL) {
 		if (tx_flush(s) == -1)
 			goto out;
-		n = ss_files_mark_missing(s->f, root, s->rootlen, s->scan_id,
-		    on_missing, s, &e);
+		n = ss_files_mark_missing(s->f, root, s->rootlen, on_missing,
+		    s, &e);
 		if (n == -1) {
 			ledger_fail(s, &e);
 			goto out;

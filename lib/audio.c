@@ -4,6 +4,7 @@
 #include "ss.h"
 #include "audio.h"
 #include "hash.h"
+#include "xxh64.h"
 
 enum { K_NONE, K_MP3, K_FLAC, K_OGG, K_MP4 };
 
@@ -547,11 +548,8 @@ ss_audio_begin(struct ss_audio *a, int fd, off_t size, struct ss_err *e)
 		if (begin_mp4(a, fd, e) == -1)
 			return -1;
 	}
-	if (a->kind != K_NONE) {
-		if (ss_sha256_init(&a->hash, e) == -1)
-			return -1;
-		a->hash_open = 1;
-	}
+	if (a->kind != K_NONE)
+		ss_xxh64_init(&a->hash, 0);
 	return 0;
 }
 
@@ -565,7 +563,7 @@ hash_range(struct ss_audio *a, const unsigned char *p, size_t n, off_t off,
 	off_t t = off + (off_t)n < hi ? off + (off_t)n : hi;
 
 	if (s < t)
-		ss_sha256_update(&a->hash, p + (s - off), (size_t)(t - s));
+		ss_xxh64_update(&a->hash, p + (s - off), (size_t)(t - s));
 }
 
 static unsigned char
@@ -722,7 +720,7 @@ feed_ogg(struct ss_audio *a, const unsigned char *p, size_t n, off_t off)
 		/* body: segment after segment */
 		take = a->seg_left < n - i ? a->seg_left : n - i;
 		if (a->packets_done >= a->nheaders)
-			ss_sha256_update(&a->hash, p + i, take);
+			ss_xxh64_update(&a->hash, p + i, take);
 		a->crc = ogg_crc(a->crc, p + i, take);
 		a->seg_left -= take;
 		i += take;
@@ -870,16 +868,13 @@ end_mp4(struct ss_audio *a)
 void
 ss_audio_release(struct ss_audio *a)
 {
-	if (a->hash_open)
-		ss_sha256_release(&a->hash);
-	a->hash_open = 0;
+	a->kind = K_NONE;
 }
 
 int
 ss_audio_end(struct ss_audio *a, int fd, struct ss_audio_result *r,
     struct ss_err *e)
 {
-	unsigned char sum[SS_SHA256_LEN];
 	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -892,8 +887,8 @@ ss_audio_end(struct ss_audio *a, int fd, struct ss_audio_result *r,
 		rc = end_flac(a, fd, e);
 		if (a->md5_set) {
 			/* the decoded audio's own MD5 stands for the payload */
-			ss_sha256_update(&a->hash, "flac-md5:", 9);
-			ss_sha256_update(&a->hash, a->md5, sizeof(a->md5));
+			ss_xxh64_update(&a->hash, "flac-md5:", 9);
+			ss_xxh64_update(&a->hash, a->md5, sizeof(a->md5));
 		}
 		break;
 	case K_OGG:
@@ -906,11 +901,10 @@ ss_audio_end(struct ss_audio *a, int fd, struct ss_audio_result *r,
 		return 0;
 	}
 	if (rc == 0) {
-		a->hash_open = 0;
-		if (ss_sha256_final(&a->hash, sum, e) == -1)
-			return -1;
 		if (a->broken == NULL || strcmp(a->broken, "no_audio_frames"))
-			ss_hex(sum, sizeof(sum), r->audio_hash);
+			snprintf(r->audio_hash, sizeof(r->audio_hash),
+			    "%016llx",
+			    (unsigned long long)ss_xxh64_digest(&a->hash));
 		r->broken = a->broken;
 		memcpy(r->detail, a->detail, sizeof(r->detail));
 	}

@@ -4,7 +4,7 @@
 
 #include <sys/types.h>
 
-#include "hash.h"
+#include "xxh64.h"
 
 struct ss_err;
 
@@ -14,8 +14,10 @@ struct ss_err;
  *
  *   format      "mp3", "flac", "ogg" (Vorbis), "opus" or "m4a" from the
  *               content, or "" when the bytes are none of these
- *   audio hash  a SHA-256 of the audio payload only, so that copies of
- *               one encoding with different tags hash the same:
+ *   audio hash  an XXH64 (16 hex digits) of the audio payload only, so
+ *               that copies of one encoding with different tags hash the
+ *               same (a fast hash for grouping: whoever acts on a match
+ *               compares the payloads themselves first):
  *                 mp3   the bytes between the ID3v2 tag(s) at the start
  *                       and the ID3v1 / APEv2 / Lyrics3v2 trailers
  *                 flac  the STREAMINFO MD5 of the decoded audio when the
@@ -54,7 +56,7 @@ struct ss_err;
 
 struct ss_audio_result {
 	char format[8];
-	char audio_hash[SS_SHA256_HEXLEN + 1];	/* "" when there is none */
+	char audio_hash[17];			/* "" when there is none */
 	const char *broken;			/* static string or NULL */
 	char detail[160];			/* for a person; "" if whole */
 };
@@ -66,8 +68,7 @@ struct ss_audio {
 	int kind;
 	off_t pay_start, pay_end;	/* hashed range (mp3, plain flac) */
 	int hash_range;			/* 1: hash [pay_start, pay_end) */
-	struct ss_sha256 hash;
-	int hash_open;
+	struct ss_xxh64 hash;
 	unsigned char md5[16];		/* flac STREAMINFO */
 	int md5_set;
 	/* mp3 frame walk */

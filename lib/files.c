@@ -4,8 +4,10 @@
 #include "ledger.h"
 #include "ledger-int.h"
 
+#include <sys/stat.h>
+
 enum {
-	F_GET, F_PUT, F_SEEN, F_MISSING, F_EACH, F_SCAN_BEGIN, F_SCAN_END,
+	F_GET, F_PUT, F_UNDER, F_MISSING, F_EACH, F_SCAN_BEGIN, F_SCAN_END,
 	F_MOVE_ADD, F_MOVE_LIST, F_MOVE_UNDONE, F_MAX
 };
 
@@ -19,10 +21,10 @@ static const char *const f_sql[F_MAX] = {
 	    "size = ?3, mtime_ns = ?4, inode = ?5, dev = ?6, sha256 = ?7, "
 	    "audio_hash = ?8, format = ?9, broken = ?10, record = ?11, "
 	    "scan_id = ?12, seen_at = ?13, missing = 0",
-	[F_SEEN] = "UPDATE files SET root = ?2, scan_id = ?3, seen_at = ?4, "
-	    "missing = 0 WHERE path = ?1",
-	[F_MISSING] = "UPDATE files SET missing = 1 WHERE root = ?1 AND "
-	    "scan_id != ?2 AND missing = 0 RETURNING path, record",
+	/* every path under a directory: from "DIR/" up to "DIR0" */
+	[F_UNDER] = "SELECT path, record FROM files WHERE path > ?1 AND "
+	    "path < ?2 AND missing = 0",
+	[F_MISSING] = "UPDATE files SET missing = 1 WHERE path = ?1",
 	[F_EACH] = "SELECT path, record FROM files WHERE missing = 0 "
 	    "ORDER BY path",
 	[F_SCAN_BEGIN] = "INSERT INTO scans (root, started_at) VALUES (?1, ?2)",
@@ -72,6 +74,16 @@ ss_files_close(struct ss_files *f)
 	for (i = 0; i < F_MAX; i++)
 		sqlite3_finalize(f->st[i]);
 	free(f);
+}
+
+int
+ss_files_read_begin(struct ss_files *f, struct ss_err *e)
+{
+	int rc = sqlite3_exec(f->db, "BEGIN DEFERRED", NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return ss_ledger_db_err(f->l, rc, "starting a read", e);
+	return 0;
 }
 
 void
@@ -168,19 +180,6 @@ ss_files_put(struct ss_files *f, const void *path, size_t plen,
 	return finish(f, s, "writing the file index", e);
 }
 
-int
-ss_files_seen(struct ss_files *f, const void *path, size_t plen,
-    const void *root, size_t rootlen, long long scan_id, struct ss_err *e)
-{
-	sqlite3_stmt *s = stmt(f, F_SEEN);
-
-	bind_blob(s, 1, path, plen);
-	bind_blob(s, 2, root, rootlen);
-	sqlite3_bind_int64(s, 3, scan_id);
-	sqlite3_bind_double(s, 4, ss_now());
-	return finish(f, s, "writing the file index", e);
-}
-
 /* Steps a statement whose rows are (path, record), calling fn. */
 static int
 walk_rows(struct ss_files *f, sqlite3_stmt *s, ss_file_fn *fn, void *arg,
@@ -204,15 +203,72 @@ walk_rows(struct ss_files *f, sqlite3_stmt *s, ss_file_fn *fn, void *arg,
 	return n;
 }
 
+struct gone {
+	char *path, *record;
+	size_t plen;
+};
+
 int
 ss_files_mark_missing(struct ss_files *f, const void *root, size_t rootlen,
-    long long scan_id, ss_file_fn *fn, void *arg, struct ss_err *e)
+    ss_file_fn *fn, void *arg, struct ss_err *e)
 {
-	sqlite3_stmt *s = stmt(f, F_MISSING);
+	sqlite3_stmt *s = stmt(f, F_UNDER);
+	struct sbuf lo = SBUF_INIT, hi = SBUF_INIT;
+	struct gone *gone = NULL;
+	size_t ngone = 0, cap = 0, i;
+	const unsigned char *rec;
+	struct stat st;
+	char *path;
+	int rc, n = -1;
 
-	bind_blob(s, 1, root, rootlen);
-	sqlite3_bind_int64(s, 2, scan_id);
-	return walk_rows(f, s, fn, arg, "marking missing files", e);
+	sbuf_add(&lo, root, rootlen);
+	if (lo.len == 0 || lo.buf[lo.len - 1] != '/')
+		sbuf_addch(&lo, '/');
+	sbuf_add(&hi, lo.buf, lo.len);
+	hi.buf[hi.len - 1] = '/' + 1;
+	bind_blob(s, 1, lo.buf, lo.len);
+	bind_blob(s, 2, hi.buf, hi.len);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		path = xmemdupz(sqlite3_column_blob(s, 0),
+		    (size_t)sqlite3_column_bytes(s, 0));
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			free(path);
+			continue;
+		}
+		if (ngone == cap) {
+			cap = cap ? 2 * cap : 16;
+			gone = xreallocarray(gone, cap, sizeof(*gone));
+		}
+		rec = sqlite3_column_text(s, 1);
+		gone[ngone].path = path;
+		gone[ngone].plen = (size_t)sqlite3_column_bytes(s, 0);
+		gone[ngone].record = xstrdup(rec ? (const char *)rec : "{}");
+		ngone++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		ss_ledger_db_err(f->l, rc, "reading the file index", e);
+		goto out;
+	}
+	for (i = 0; i < ngone; i++) {
+		s = stmt(f, F_MISSING);
+		bind_blob(s, 1, gone[i].path, gone[i].plen);
+		if (finish(f, s, "marking missing files", e) == -1)
+			goto out;
+		if (fn != NULL && fn(gone[i].path, gone[i].plen,
+		    gone[i].record, arg) != 0)
+			break;
+	}
+	n = (int)ngone;
+out:
+	for (i = 0; i < ngone; i++) {
+		free(gone[i].path);
+		free(gone[i].record);
+	}
+	free(gone);
+	sbuf_release(&lo);
+	sbuf_release(&hi);
+	return n;
 }
 
 int

@@ -21,6 +21,13 @@ int ss_files_open(struct ss_ledger *l, struct ss_files **fp,
     struct ss_err *e);
 void ss_files_close(struct ss_files *f);	/* NULL is fine */
 
+/*
+ * Starts a read-only transaction (end it with ss_ledger_commit): many
+ * ss_files_get calls in one cost one lock instead of one each.  Commit it
+ * before any write.
+ */
+int ss_files_read_begin(struct ss_files *f, struct ss_err *e);
+
 /* What the index holds of one file; record is the "file" object JSON. */
 struct ss_file_row {
 	long long size, mtime_ns, inode, dev;
@@ -45,21 +52,18 @@ struct ss_file_put {
 int ss_files_put(struct ss_files *f, const void *path, size_t plen,
     const struct ss_file_put *p, struct ss_err *e);
 
-/* An unchanged file seen again by scan scan_id under root. */
-int ss_files_seen(struct ss_files *f, const void *path, size_t plen,
-    const void *root, size_t rootlen, long long scan_id, struct ss_err *e);
-
 /* Called per file; path and record are valid only during the call. */
 typedef int ss_file_fn(const void *path, size_t plen, const char *record,
     void *arg);
 
 /*
- * Marks missing every file last seen under root by another scan than
- * scan_id, calling fn (may be NULL) for each; returns how many.
+ * Marks missing every indexed file under the directory root whose path
+ * no longer names a regular file (lstat), calling fn (may be NULL) for
+ * each; returns how many.  Costs one lstat per indexed file and no write
+ * when nothing is gone, so an unchanged rescan writes nothing.
  */
 int ss_files_mark_missing(struct ss_files *f, const void *root,
-    size_t rootlen, long long scan_id, ss_file_fn *fn, void *arg,
-    struct ss_err *e);
+    size_t rootlen, ss_file_fn *fn, void *arg, struct ss_err *e);
 
 /* Calls fn for every file not missing, in path order. */
 int ss_files_each(struct ss_files *f, ss_file_fn *fn, void *arg,
