@@ -10,6 +10,7 @@
 #include "ss.h"
 #include "config.h"
 #include "fileio.h"
+#include "files.h"
 #include "ledger.h"
 #include "record.h"
 
@@ -61,6 +62,7 @@ struct ctx {
 	int dry_run;
 	int failed;		/* --failed */
 	int json;		/* --json */
+	long long files[3];	/* indexed, missing, broken */
 };
 
 /* Options each command accepts besides -c -n -q -v --log-format. */
@@ -215,6 +217,19 @@ run_text_cb(const struct ss_run *r, void *arg)
 }
 
 static int
+file_summary(struct ctx *c, struct ss_err *e)
+{
+	struct ss_files *f;
+	int r;
+
+	if (ss_files_open(c->l, &f, e) == -1)
+		return -1;
+	r = ss_files_summary(f, &c->files[0], &c->files[1], &c->files[2], e);
+	ss_files_close(f);
+	return r;
+}
+
+static int
 print_status(struct ctx *c, const struct counts *cnt, int paused,
     struct ss_err *e)
 {
@@ -224,6 +239,8 @@ print_status(struct ctx *c, const struct counts *cnt, int paused,
 	say("ledger   %s (schema %d)", ss_ledger_path(c->l),
 	    ss_ledger_version(c->l));
 	say("paused   %s", paused ? "yes (until ss-ledger resume)" : "no");
+	say("files    %lld indexed by ss-scan, %lld missing, %lld broken",
+	    c->files[0], c->files[1], c->files[2]);
 	say("%s", "");
 	if (cnt->n == 0) {
 		say("items    none");
@@ -266,7 +283,8 @@ cmd_status(struct ctx *c, int argc, char **argv)
 	int paused, k, status = SS_EX_OK;
 
 	if (ss_ledger_counts(c->l, count_cb, &cnt, &e) == -1 ||
-	    ss_ledger_paused(c->l, &paused, &e) == -1) {
+	    ss_ledger_paused(c->l, &paused, &e) == -1 ||
+	    file_summary(c, &e) == -1) {
 		status = report(&e);
 		goto out;
 	}
@@ -292,6 +310,10 @@ cmd_status(struct ctx *c, int argc, char **argv)
 	o = JV_OBJECT(jv_string("ledger"), jv_string(ss_ledger_path(c->l)),
 	    jv_string("schema"), jv_number(ss_ledger_version(c->l)),
 	    jv_string("paused"), jv_bool(paused),
+	    jv_string("files"), JV_OBJECT(
+	    jv_string("indexed"), jv_number((double)c->files[0]),
+	    jv_string("missing"), jv_number((double)c->files[1]),
+	    jv_string("broken"), jv_number((double)c->files[2])),
 	    jv_string("stages"), stages,
 	    jv_string("budgets"), jv_copy(budgets),
 	    jv_string("runs"), jv_copy(runs));

@@ -979,7 +979,7 @@ main(int argc, char *argv[])
 	struct sbuf lpath = SBUF_INIT;
 	struct scan s;
 	char *globs = NULL, *tok, *save;
-	long long jobs = 0;
+	long long jobs = 0, run_id = 0;
 	int ch, i, status;
 
 	ss_init(argv[0]);
@@ -1065,8 +1065,10 @@ main(int argc, char *argv[])
 		if (ss_ledger_open(&s.l, lpath.buf, &e) == -1)
 			ss_die(e.temporary ? SS_EX_TEMPFAIL : SS_EX_FATAL,
 			    "%s", e.msg);
-		if (ss_files_open(s.l, &s.f, &e) == -1)
-			ss_die(SS_EX_FATAL, "%s", e.msg);
+		if (ss_files_open(s.l, &s.f, &e) == -1 ||
+		    ss_run_begin(s.l, "ss-scan", &run_id, &e) == -1)
+			ss_die(e.temporary ? SS_EX_TEMPFAIL : SS_EX_FATAL,
+			    "%s", e.msg);
 	}
 	if (o.deep && access("/usr/bin/ffmpeg", X_OK) == -1 &&
 	    access("/usr/local/bin/ffmpeg", X_OK) == -1)
@@ -1108,6 +1110,11 @@ main(int argc, char *argv[])
 	ss_progress_done();
 	ss_info("%lld files: %lld read (%.1f MB), %lld broken, %lld missing",
 	    s.files, s.read, (double)s.bytes / 1e6, s.broken, s.missing);
+	if (status == 0 && s.status != 0)
+		status = s.status;
+	if (s.l != NULL && ss_run_end(s.l, run_id, status, s.files,
+	    s.failed, &e) == -1)
+		ss_error("%s", e.msg);
 	ss_files_close(s.f);
 	ss_ledger_close(s.l);
 	ss_config_free(cfg);
@@ -1116,7 +1123,5 @@ main(int argc, char *argv[])
 		free(o.ignore[i]);
 	free(o.ignore);
 	free(globs);
-	if (status == 0 && s.status != 0)
-		status = s.status;
 	return status;
 }

@@ -8,7 +8,7 @@
 
 enum {
 	F_GET, F_PUT, F_UNDER, F_MISSING, F_EACH, F_SCAN_BEGIN, F_SCAN_END,
-	F_MOVE_ADD, F_MOVE_LIST, F_MOVE_UNDONE, F_MAX
+	F_MOVE_ADD, F_MOVE_LIST, F_MOVE_UNDONE, F_SUMMARY, F_MAX
 };
 
 static const char *const f_sql[F_MAX] = {
@@ -35,6 +35,8 @@ static const char *const f_sql[F_MAX] = {
 	[F_MOVE_LIST] = "SELECT id, src, dst, sha256 FROM moves WHERE "
 	    "program = ?1 AND run = ?2 AND undone_at IS NULL ORDER BY id DESC",
 	[F_MOVE_UNDONE] = "UPDATE moves SET undone_at = ?2 WHERE id = ?1",
+	[F_SUMMARY] = "SELECT count(*), coalesce(sum(missing), 0), "
+	    "coalesce(sum(broken IS NOT NULL AND missing = 0), 0) FROM files",
 };
 
 struct ss_files {
@@ -357,4 +359,22 @@ ss_moves_undone(struct ss_files *f, long long id, struct ss_err *e)
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_double(s, 2, ss_now());
 	return finish(f, s, "recording an undo", e);
+}
+
+int
+ss_files_summary(struct ss_files *f, long long *files, long long *missing,
+    long long *broken, struct ss_err *e)
+{
+	sqlite3_stmt *s = stmt(f, F_SUMMARY);
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return ss_ledger_db_err(f->l, rc, "counting files", e);
+	}
+	*files = sqlite3_column_int64(s, 0);
+	*missing = sqlite3_column_int64(s, 1);
+	*broken = sqlite3_column_int64(s, 2);
+	sqlite3_reset(s);
+	return 0;
 }

@@ -69,6 +69,10 @@ int ss_files_mark_missing(struct ss_files *f, const void *root,
 int ss_files_each(struct ss_files *f, ss_file_fn *fn, void *arg,
     struct ss_err *e);
 
+/* Files indexed (missing ones included), missing, and broken ones. */
+int ss_files_summary(struct ss_files *f, long long *files,
+    long long *missing, long long *broken, struct ss_err *e);
+
 /* A scan of root starts (*id set) and ends with its counts. */
 int ss_scan_begin(struct ss_files *f, const void *root, size_t rootlen,
     long long *id, struct ss_err *e);
