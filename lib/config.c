@@ -57,6 +57,10 @@ static const struct ss_config_key keys[] = {
 	  "ss-dedupe skip" },
 	INT_KEY("scan_jobs", "0", 0, 64,
 	    "files ss-scan reads at once; 0: one per processor"),
+	{ .name = "dedupe_keep", .def = "lossless bitrate tags cover library "
+	  "oldest", .type = SS_CONFIG_STRING,
+	  .doc = "the order in which ss-dedupe compares copies to choose the "
+	  "one it keeps" },
 	BUDGET_KEY("budget.musicbrainz", "1/1",
 	    "MusicBrainz API requests per second"),
 	BUDGET_KEY("budget.slskd-search", "34/220",
