@@ -65,8 +65,7 @@ struct job {
 	struct stat st;
 	const char *expect;	/* formats the name allows; NULL: sniff */
 	int reuse, change, skip;
-	char *stored;		/* the index's "file" JSON, when reused */
-	jv file;		/* what a worker found, when read */
+	char *stored;		/* the "file" JSON: from the index, or read */
 	char sha256[SS_SHA256_HEXLEN + 1];
 	char audio_hash[17];
 	char format[8];
@@ -342,8 +341,11 @@ mtime_string(const struct stat *st, char *buf, size_t size)
 		    (long)st->st_mtim.tv_nsec);
 }
 
+#define READ_BUFSZ (1024 * 1024)
+
+/* Reads one file; buf (READ_BUFSZ bytes) is the worker's own. */
 static void
-read_file(struct job *j)
+read_file(struct job *j, unsigned char *buf)
 {
 	struct ss_err e = SS_ERR_INIT;
 	struct ss_audio_result r;
@@ -351,6 +353,7 @@ read_file(struct job *j)
 	struct ss_tags t;
 	unsigned char sum[SS_SHA256_LEN];
 	jv broken = jv_null(), file;
+	off_t nread = 0;
 	int fd, have_tags = 0, have_audio = 0;
 	char mtime[48];
 
@@ -373,7 +376,8 @@ read_file(struct job *j)
 		j->skip = 1;
 		goto build;
 	}
-	if (ss_hash_fd(fd, sum, ss_audio_feed, &a, &e) == -1) {
+	if (ss_hash_fd_buf(fd, buf, READ_BUFSZ, sum, &nread, ss_audio_feed,
+	    &a, &e) == -1) {
 		ss_audio_release(&a);
 		set_broken(j, &broken, "unreadable", "%s", e.msg);
 		goto build;
@@ -402,7 +406,9 @@ read_file(struct job *j)
 	}
 	if (r.broken != NULL)
 		set_broken(j, &broken, r.broken, "%s", r.detail);
-	if (ss_tags_read(j->path, &t, 0, &e) == -1) {
+	/* a file that fit in the buffer is parsed from there */
+	if (ss_tags_read_mem(j->path, nread <= READ_BUFSZ ? buf : NULL,
+	    (size_t)nread, &t, 0, &e) == -1) {
 		set_broken(j, &broken, strcmp(e.code, "io") == 0 ?
 		    "unreadable" : "not_audio", "%s", e.msg);
 		goto build;
@@ -417,7 +423,6 @@ build:
 		close(fd);
 	if (j->skip) {
 		jv_free(broken);
-		j->file = jv_invalid();
 		return;
 	}
 	mtime_string(&j->st, mtime, sizeof(mtime));
@@ -448,7 +453,10 @@ build:
 	file = jv_object_set(file, jv_string("has_cover"),
 	    jv_bool(have_tags && t.npictures > 0));
 	file = jv_object_set(file, jv_string("broken"), broken);
-	j->file = file;
+	/* serialised here, on the worker: the main thread only splices it */
+	file = jv_dump_string(file, 0);
+	j->stored = xstrdup(jv_string_value(file));
+	jv_free(file);
 	ss_tags_release(&t);
 }
 
@@ -458,6 +466,7 @@ static void *
 worker(void *arg)
 {
 	struct pool *p = arg;
+	unsigned char *buf = xmalloc(READ_BUFSZ);
 	struct job *j;
 
 	pthread_mutex_lock(&p->mu);
@@ -474,12 +483,13 @@ worker(void *arg)
 		j = &p->ring[p->take++ % NSLOT];
 		j->state = J_BUSY;
 		pthread_mutex_unlock(&p->mu);
-		read_file(j);
+		read_file(j, buf);
 		pthread_mutex_lock(&p->mu);
 		j->state = J_DONE;
 		pthread_cond_broadcast(&p->done);
 	}
 	pthread_mutex_unlock(&p->mu);
+	free(buf);
 	return NULL;
 }
 
@@ -596,24 +606,22 @@ new_record(const char *path, size_t plen)
 	return rec;
 }
 
-/* The record of a reused file, spliced without parsing the stored JSON. */
+/*
+ * The record of a file, spliced around the "file" JSON text (stored or
+ * just made) without parsing it; a path that is not UTF-8 goes through
+ * jv for its path_b64.
+ */
 static int
-output_stored(struct scan *s, const struct job *j)
+output_text(struct scan *s, const struct job *j)
 {
 	struct ss_err e = SS_ERR_INIT;
 	struct sbuf line = SBUF_INIT;
 	char id[5 + 33];
-	jv rec, file;
 	int r;
 
-	if (!ss_utf8_valid(j->path, j->plen) || j->change != CH_NONE) {
-		rec = new_record(j->path, j->plen);
-		file = jv_parse(j->stored);
-		if (j->change != CH_NONE)
-			file = jv_object_set(file, jv_string("change"),
-			    jv_string(change_names[j->change]));
-		return output(s, jv_object_set(rec, jv_string("file"), file));
-	}
+	if (!ss_utf8_valid(j->path, j->plen))
+		return output(s, jv_object_set(new_record(j->path, j->plen),
+		    jv_string("file"), jv_parse(j->stored)));
 	file_id(j->path, j->plen, id);
 	sbuf_addf(&line, "{\"id\":\"%s\",\"path\":", id);
 	ss_json_add_string(&line, j->path, j->plen);
@@ -647,67 +655,65 @@ show_progress(struct scan *s, int force)
 }
 
 static int
-finish_job(struct scan *s, struct job *j)
+store(struct scan *s, const struct job *j)
 {
 	struct ss_err e = SS_ERR_INIT;
 	struct ss_file_put put;
-	char *text = NULL;
-	jv dumped;
+
+	memset(&put, 0, sizeof(put));
+	put.root = s->root;
+	put.rootlen = s->rootlen;
+	put.size = j->st.st_size;
+	put.mtime_ns = (long long)j->st.st_mtim.tv_sec * 1000000000LL +
+	    j->st.st_mtim.tv_nsec;
+	put.inode = (long long)j->st.st_ino;
+	put.dev = (long long)j->st.st_dev;
+	put.sha256 = j->sha256[0] ? j->sha256 : NULL;
+	put.audio_hash = j->audio_hash[0] ? j->audio_hash : NULL;
+	put.format = j->format[0] ? j->format : NULL;
+	put.broken = j->broken;
+	put.record = j->stored;
+	put.scan_id = s->scan_id;
+	if (tx_want(s, TX_WRITE) == -1)
+		return -1;
+	if (ss_files_put(s->f, j->path, j->plen, &put, &e) == -1)
+		return ledger_fail(s, &e);
+	return 0;
+}
+
+static int
+finish_job(struct scan *s, struct job *j)
+{
+	jv file;
 	int r = 0;
 
 	if (j->skip)
 		goto out;
 	s->files++;
 	s->bytes += j->bytes;
-	if (j->reuse) {
-		if (s->target != NULL)
-			*s->target = jv_object_set(*s->target,
-			    jv_string("file"), jv_parse(j->stored));
-		else if (!o.changes || j->change != CH_NONE)
-			r = output_stored(s, j);
+	if (!j->reuse) {
+		s->read++;
+		if (j->broken != NULL)
+			s->broken++;
+		if (s->f != NULL && (r = store(s, j)) == -1)
+			goto out;
+	}
+	if (s->target == NULL && !o.changes) {
+		r = output_text(s, j);
 		goto out;
 	}
-	s->read++;
-	if (j->broken != NULL)
-		s->broken++;
-	if (s->f != NULL) {
-		dumped = jv_dump_string(jv_copy(j->file), 0);
-		text = xstrdup(jv_string_value(dumped));
-		jv_free(dumped);
-		memset(&put, 0, sizeof(put));
-		put.root = s->root;
-		put.rootlen = s->rootlen;
-		put.size = j->st.st_size;
-		put.mtime_ns = (long long)j->st.st_mtim.tv_sec * 1000000000LL +
-		    j->st.st_mtim.tv_nsec;
-		put.inode = (long long)j->st.st_ino;
-		put.dev = (long long)j->st.st_dev;
-		put.sha256 = j->sha256[0] ? j->sha256 : NULL;
-		put.audio_hash = j->audio_hash[0] ? j->audio_hash : NULL;
-		put.format = j->format[0] ? j->format : NULL;
-		put.broken = j->broken;
-		put.record = text;
-		put.scan_id = s->scan_id;
-		if (tx_want(s, TX_WRITE) == -1 || ss_files_put(s->f, j->path, j->plen,
-		    &put, &e) == -1) {
-			r = s->status ? -1 : ledger_fail(s, &e);
-			goto out;
-		}
+	if (s->target == NULL && j->change == CH_NONE)
+		goto out;	/* --changes, and nothing changed */
+	file = jv_parse(j->stored);
+	if (s->target != NULL) {
+		*s->target = jv_object_set(*s->target, jv_string("file"), file);
+		goto out;
 	}
-	if (o.changes)
-		j->file = jv_object_set(j->file, jv_string("change"),
-		    jv_string(change_names[j->change == CH_NONE ? CH_CHANGED :
-		    j->change]));
-	if (s->target != NULL)
-		*s->target = jv_object_set(*s->target, jv_string("file"),
-		    j->file);
-	else
-		r = output(s, jv_object_set(new_record(j->path, j->plen),
-		    jv_string("file"), j->file));
-	j->file = jv_invalid();
+	file = jv_object_set(file, jv_string("change"),
+	    jv_string(change_names[j->change]));
+	r = output(s, jv_object_set(new_record(j->path, j->plen),
+	    jv_string("file"), file));
 out:
-	jv_free(j->file);
-	free(text);
 	free(j->path);
 	free(j->stored);
 	show_progress(s, 0);
@@ -732,7 +738,6 @@ drain(struct scan *s, int need_room, int all)
 			if (r == 0)
 				r = finish_job(s, &j);
 			else {
-				jv_free(j.file);
 				free(j.path);
 				free(j.stored);
 			}
@@ -764,7 +769,6 @@ submit(struct scan *s, const char *path, size_t plen, const struct stat *st,
 	j.plen = plen;
 	j.st = *st;
 	j.expect = expect;
-	j.file = jv_invalid();
 	j.change = CH_NEW;
 	if (s->f != NULL) {
 		memset(&row, 0, sizeof(row));

@@ -112,38 +112,60 @@ ss_hex(const unsigned char *p, size_t n, char *out)
 }
 
 int
-ss_hash_fd(int fd, unsigned char out[SS_SHA256_LEN],
-    ss_hash_chunk_fn *chunk, void *arg, struct ss_err *e)
+ss_hash_fd_buf(int fd, unsigned char *buf, size_t bufsize,
+    unsigned char out[SS_SHA256_LEN], off_t *total, ss_hash_chunk_fn *chunk,
+    void *arg, struct ss_err *e)
 {
 	struct ss_sha256 h = { NULL, 0 };
-	unsigned char *buf = NULL;
 	off_t off = 0;
+	size_t have;
 	ssize_t n;
-	int ret = -1;
+	int ret = -1, eof = 0;
 
 	if (ss_sha256_init(&h, e) == -1)
 		goto out;
-	/* Only a hint: pipes and some file systems refuse it. */
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	buf = xmalloc(HASH_BUFSZ);
-	for (;;) {
-		n = read(fd, buf, HASH_BUFSZ);
-		if (n == -1) {
-			if (errno == EINTR)
+	while (!eof) {
+		/* fill the whole buffer: a small file ends up whole in it */
+		for (have = 0; have < bufsize;) {
+			n = read(fd, buf + have, bufsize - have);
+			if (n == -1 && errno == EINTR)
 				continue;
-			ss_err_errno(e, "read error");
-			goto out;
+			if (n == -1) {
+				ss_err_errno(e, "read error");
+				goto out;
+			}
+			if (n == 0) {
+				eof = 1;
+				break;
+			}
+			have += (size_t)n;
 		}
-		if (n == 0)
+		/* a file longer than the buffer: the kernel may read ahead */
+		if (off == 0 && !eof)
+			(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		if (have == 0)
 			break;
-		ss_sha256_update(&h, buf, (size_t)n);
+		ss_sha256_update(&h, buf, have);
 		if (chunk != NULL)
-			chunk(buf, (size_t)n, off, arg);
-		off += n;
+			chunk(buf, have, off, arg);
+		off += (off_t)have;
 	}
+	if (total != NULL)
+		*total = off;
 	ret = ss_sha256_final(&h, out, e);
 out:
 	ss_sha256_release(&h);
+	return ret;
+}
+
+int
+ss_hash_fd(int fd, unsigned char out[SS_SHA256_LEN],
+    ss_hash_chunk_fn *chunk, void *arg, struct ss_err *e)
+{
+	unsigned char *buf = xmalloc(HASH_BUFSZ);
+	int ret;
+
+	ret = ss_hash_fd_buf(fd, buf, HASH_BUFSZ, out, NULL, chunk, arg, e);
 	free(buf);
 	return ret;
 }

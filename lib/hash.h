@@ -70,6 +70,17 @@ int ss_hash_fd(int fd, unsigned char out[SS_SHA256_LEN],
     ss_hash_chunk_fn *chunk, void *arg, struct ss_err *e);
 
 /*
+ * The same with the caller's buffer of bufsize bytes (a worker keeps one
+ * for every file it reads), and *total (may be NULL) set to the bytes
+ * read.  Each block fills the buffer before it is hashed, so a file of at
+ * most bufsize bytes is whole in buf afterwards.  The kernel is told of
+ * sequential reading only for files longer than the buffer.
+ */
+int ss_hash_fd_buf(int fd, unsigned char *buf, size_t bufsize,
+    unsigned char out[SS_SHA256_LEN], off_t *total, ss_hash_chunk_fn *chunk,
+    void *arg, struct ss_err *e);
+
+/*
  * The SHA-256 of the file at path: opened O_RDONLY|O_CLOEXEC, with
  * O_NOATIME where the caller owns the file.  Returns 0, or -1 with e
  * filled, code "io" and the path in the message ("'PATH': ...").

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -31,6 +32,7 @@
 #include <taglib/oggflacfile.h>
 #include <taglib/opusfile.h>
 #include <taglib/tdebuglistener.h>
+#include <taglib/tbytevectorstream.h>
 #include <taglib/tfilestream.h>
 #include <taglib/tpropertymap.h>
 #include <taglib/vorbisfile.h>
@@ -139,6 +141,43 @@ has_suffix(const char *path, const char *suffix)
 	return n >= m && strcasecmp(path + n - m, suffix) == 0;
 }
 
+/* The length of the ID3v2 tag that starts the 10 bytes at b. */
+off_t
+id3_skip(const unsigned char *b)
+{
+	off_t skip = 10 + ((off_t)(b[6] & 0x7f) << 21 |
+	    (off_t)(b[7] & 0x7f) << 14 | (off_t)(b[8] & 0x7f) << 7 |
+	    (off_t)(b[9] & 0x7f));
+
+	return b[5] & 0x10 ? skip + 10 : skip;
+}
+
+/* The format of the data at b, which does not start with an ID3v2 tag. */
+enum kind
+kind_of(const unsigned char *b, size_t len, const char *path)
+{
+	enum kind kind = K_NONE;
+
+	if (len >= 4 && memcmp(b, "fLaC", 4) == 0) {
+		kind = K_FLAC;
+	} else if (len >= 28 && memcmp(b, "OggS", 4) == 0) {
+		/* the first packet follows the segment table */
+		size_t p = 27 + (size_t)b[26];
+
+		if (p + 8 <= len && memcmp(b + p, "OpusHead", 8) == 0)
+			kind = K_OPUS;
+		else if (p + 7 <= len && memcmp(b + p, "\x01vorbis", 7) == 0)
+			kind = K_VORBIS;
+		else if (p + 5 <= len && memcmp(b + p, "\x7f" "FLAC", 5) == 0)
+			kind = K_OGGFLAC;
+	} else if (len >= 8 && memcmp(b + 4, "ftyp", 4) == 0) {
+		kind = K_MP4;
+	} else if (mpeg_sync(b, len) || has_suffix(path, ".mp3")) {
+		kind = K_MP3;
+	}
+	return kind;
+}
+
 /*
  * Chooses the TagLib class from the first bytes of the file.  An MPEG
  * stream may begin with junk, so a ".mp3" name that matched nothing is
@@ -165,32 +204,14 @@ sniff(const char *path, int flags, enum kind *kind, struct ss_err *e)
 	len = (size_t)n;
 	if (len >= 10 && memcmp(b, "ID3", 3) == 0) {
 		/* An ID3v2 tag: look behind it (FLAC files may carry one). */
-		skip = 10 + ((off_t)(b[6] & 0x7f) << 21 |
-		    (off_t)(b[7] & 0x7f) << 14 | (off_t)(b[8] & 0x7f) << 7 |
-		    (off_t)(b[9] & 0x7f));
-		if (b[5] & 0x10)
-			skip += 10;
+		skip = id3_skip(b);
 		if ((n = read_at(fd, b, 4, skip)) == -1) {
 			ss_err_errno(e, "cannot read '%s'", path);
 			goto out;
 		}
 		*kind = n == 4 && memcmp(b, "fLaC", 4) == 0 ? K_FLAC : K_MP3;
-	} else if (len >= 4 && memcmp(b, "fLaC", 4) == 0) {
-		*kind = K_FLAC;
-	} else if (len >= 28 && memcmp(b, "OggS", 4) == 0) {
-		/* the first packet follows the segment table */
-		size_t p = 27 + (size_t)b[26];
-
-		if (p + 8 <= len && memcmp(b + p, "OpusHead", 8) == 0)
-			*kind = K_OPUS;
-		else if (p + 7 <= len && memcmp(b + p, "\x01vorbis", 7) == 0)
-			*kind = K_VORBIS;
-		else if (p + 5 <= len && memcmp(b + p, "\x7f" "FLAC", 5) == 0)
-			*kind = K_OGGFLAC;
-	} else if (len >= 8 && memcmp(b + 4, "ftyp", 4) == 0) {
-		*kind = K_MP4;
-	} else if (mpeg_sync(b, len) || has_suffix(path, ".mp3")) {
-		*kind = K_MP3;
+	} else {
+		*kind = kind_of(b, len, path);
 	}
 	if (*kind == K_NONE) {
 		ss_err_set(e, "not_audio", 0,
@@ -204,24 +225,23 @@ out:
 	return ret;
 }
 
+
 /*
  * An open TagLib file.  Members are destroyed in reverse order, so the
  * file goes before the stream it reads from.
  */
 struct opened {
 	enum kind kind = K_NONE;
-	std::unique_ptr<TagLib::FileStream> stream;
+	std::unique_ptr<TagLib::IOStream> stream;
 	std::unique_ptr<TagLib::File> file;
 };
+
+int open_stream(const char *path, struct opened *o, struct ss_err *e);
 
 int
 open_audio(const char *path, bool readonly, struct opened *o,
     struct ss_err *e)
 {
-	TagLib::AudioProperties *ap = nullptr;
-	TagLib::IOStream *s;
-	bool valid;
-
 	if (sniff(path, readonly ? O_RDONLY : O_RDWR, &o->kind, e) == -1)
 		return -1;
 	o->stream.reset(new TagLib::FileStream(path, readonly));
@@ -230,7 +250,40 @@ open_audio(const char *path, bool readonly, struct opened *o,
 	if (!readonly && o->stream->readOnly())
 		return ss_err_set(e, "io", 0, "cannot open '%s' for writing",
 		    path);
-	s = o->stream.get();
+	return open_stream(path, o, e);
+}
+
+/* The same from the whole file's bytes in memory: no system call. */
+int
+open_audio_mem(const char *path, const void *data, size_t len,
+    struct opened *o, struct ss_err *e)
+{
+	const unsigned char *b = static_cast<const unsigned char *>(data);
+	off_t skip;
+
+	if (len >= 10 && memcmp(b, "ID3", 3) == 0) {
+		skip = id3_skip(b);
+		o->kind = (size_t)skip + 4 <= len &&
+		    memcmp(b + skip, "fLaC", 4) == 0 ? K_FLAC : K_MP3;
+	} else {
+		o->kind = kind_of(b, len, path);
+	}
+	if (o->kind == K_NONE)
+		return ss_err_set(e, "not_audio", 0,
+		    "'%s': not an audio file of a known format", path);
+	o->stream.reset(new TagLib::ByteVectorStream(TagLib::ByteVector(
+	    static_cast<const char *>(data), (unsigned int)len)));
+	return open_stream(path, o, e);
+}
+
+/* Opens the TagLib class of o->kind on o->stream. */
+int
+open_stream(const char *path, struct opened *o, struct ss_err *e)
+{
+	TagLib::AudioProperties *ap = nullptr;
+	TagLib::IOStream *s = o->stream.get();
+	bool valid;
+
 	switch (o->kind) {
 	case K_MP3:
 		o->file.reset(new TagLib::MPEG::File(s,
@@ -694,12 +747,13 @@ save(struct opened *o, unsigned flags)
 }
 
 int
-tags_read(const char *path, struct ss_tags *t, unsigned flags,
-    struct ss_err *e)
+tags_read(const char *path, const void *data, size_t len, struct ss_tags *t,
+    unsigned flags, struct ss_err *e)
 {
 	struct opened o;
 
-	if (open_audio(path, true, &o, e) == -1)
+	if ((data != nullptr ? open_audio_mem(path, data, len, &o, e) :
+	    open_audio(path, true, &o, e)) == -1)
 		return -1;
 	read_audio(&o, t);
 	fill_props(t, o.file->properties());
@@ -766,12 +820,21 @@ int
 ss_tags_read(const char *path, struct ss_tags *t, unsigned flags,
     struct ss_err *e)
 {
+	return ss_tags_read_mem(path, nullptr, 0, t, flags, e);
+}
+
+int
+ss_tags_read_mem(const char *path, const void *data, size_t len,
+    struct ss_tags *t, unsigned flags, struct ss_err *e)
+{
 	int ret = -1;
 
 	memset(t, 0, sizeof(*t));
+	if (data != nullptr && len > UINT_MAX)
+		data = nullptr;		/* ByteVector's limit: read the file */
 	try {
 		quiet_taglib();
-		ret = tags_read(path, t, flags, e);
+		ret = tags_read(path, data, len, t, flags, e);
 	} catch (const std::exception &x) {
 		ss_err_set(e, "internal", 0, "'%s': taglib failed: %s", path,
 		    x.what());

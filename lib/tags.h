@@ -77,6 +77,14 @@ struct ss_tags {
 int ss_tags_read(const char *path, struct ss_tags *t, unsigned flags,
     struct ss_err *e);
 
+/*
+ * The same, from the whole content of the file, len bytes at data, already
+ * in memory (ss-scan has just read it to hash it): TagLib then makes no
+ * system call.  path is only used in messages.  data NULL: read path.
+ */
+int ss_tags_read_mem(const char *path, const void *data, size_t len,
+    struct ss_tags *t, unsigned flags, struct ss_err *e);
+
 /* Frees what *t holds and zeroes it; harmless on a zeroed struct. */
 void ss_tags_release(struct ss_tags *t);
 
