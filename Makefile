@@ -3,7 +3,7 @@
 include config.mk
 VERSION := $(shell cat VERSION)
 
-PROGS   = ss-ledger ss-scan ss-dedupe
+PROGS   = ss-ledger ss-scan ss-dedupe ss-fetch-playlists
 BINS    = $(PROGS:%=bin/%)
 MAN1    = $(PROGS:%=bin/%.1)
 MAN5    = etc/ss.conf.5
@@ -51,6 +51,8 @@ L_ALL     = $(L_JSON) $(L_SQL) $(L_CURL) $(L_CRYPTO) $(L_ARCHIVE) $(L_TAGS) \
 bin/ss-ledger: LDLIBS = $(L_JSON) $(L_SQL) $(L_ARCHIVE) -lm
 bin/ss-scan: LDLIBS = $(L_JSON) $(L_SQL) $(L_CRYPTO) $(L_TAGS) -lpthread -lm
 bin/ss-dedupe: LDLIBS = $(L_JSON) $(L_SQL) $(L_CRYPTO) $(L_UTF8) -lm
+bin/ss-fetch-playlists: LDLIBS = $(L_JSON) $(L_SQL) $(L_CURL) $(L_CRYPTO) \
+    $(L_UTF8) -lm
 $(UNIT) $(HELPERS): LDLIBS = $(L_ALL)
 
 # Objects are rebuilt when the flags change (e.g. SANITIZE=1 then a plain
