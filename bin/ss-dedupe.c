@@ -9,6 +9,7 @@
 
 #include "ss.h"
 #include "config.h"
+#include "audio.h"
 #include "fileio.h"
 #include "files.h"
 #include "filesum.h"
@@ -18,6 +19,7 @@
 #include "path.h"
 #include "record.h"
 #include "walk.h"
+#include "xxh64.h"
 
 static const char usage_str[] =
     "usage: ss-dedupe [-hnqVv] [-c file] [--keep order] [--log-format fmt]\n"
@@ -483,7 +485,10 @@ cmp_size_sha(const void *a, const void *b)
 	return strcmp(x->sha, y->sha);
 }
 
-/* SHA-256 of the first and last PARTIAL bytes (the whole of a small file). */
+/*
+ * The first and last PARTIAL bytes: their XXH64 (cheap, only to sort out
+ * files that differ), or for a small file, read whole, its SHA-256.
+ */
 static int
 partial_hash(struct ent *x, struct ss_err *e)
 {
@@ -513,6 +518,11 @@ partial_hash(struct ent *x, struct ss_err *e)
 	if (got != want)
 		return ss_err_set(e, "changed", 0, "'%s': shorter than it was",
 		    x->path);
+	if (x->size > 2 * PARTIAL) {
+		snprintf(x->sha, sizeof(x->sha), "xxh64:%016llx",
+		    (unsigned long long)ss_xxh64(buf, got, 0));
+		return 0;
+	}
 	if (ss_sha256(buf, got, sum, e) == -1)
 		return -1;
 	ss_hex(sum, sizeof(sum), x->sha);
@@ -735,8 +745,32 @@ dir_of(const char *path)
  * word for the record ("moved", "would_move", "skipped"), or NULL after
  * a ledger failure (d->status set).
  */
+/*
+ * same_audio groups come from a fast hash: before a file is moved its
+ * audio must be the keeper's, byte for byte (SHA-256 of both payloads;
+ * FLAC frames themselves, not the MD5 a file claims).
+ */
+static int
+same_payload(const struct ent *k, const struct ent *x, struct sbuf *why)
+{
+	struct ss_err e = SS_ERR_INIT;
+	char a[SS_SHA256_HEXLEN + 1], b[SS_SHA256_HEXLEN + 1];
+
+	if (ss_audio_payload_sha256(k->path, a, &e) == -1 ||
+	    ss_audio_payload_sha256(x->path, b, &e) == -1) {
+		sbuf_adds(why, e.msg);
+		return -1;
+	}
+	if (strcmp(a, b) != 0) {
+		sbuf_adds(why, "its audio differs from the keeper's, although "
+		    "their audio hashes are equal");
+		return -1;
+	}
+	return 0;
+}
+
 static const char *
-quarantine_one(struct dd *d, const struct ent *k, int *keeper_ok,
+quarantine_one(struct dd *d, int kind, const struct ent *k, int *keeper_ok,
     const struct ent *x, struct sbuf *to, struct sbuf *why)
 {
 	struct ss_err e = SS_ERR_INIT;
@@ -771,7 +805,8 @@ quarantine_one(struct dd *d, const struct ent *k, int *keeper_ok,
 		ss_warn("not moving '%s': %s", x->path, why->buf);
 		return "skipped";
 	}
-	if (verify(x, why) == -1) {
+	if (verify(x, why) == -1 ||
+	    (kind == K_SAME_AUDIO && same_payload(k, x, why) == -1)) {
 		ss_warn("not moving '%s': %s", x->path, why->buf);
 		return "skipped";
 	}
@@ -907,7 +942,8 @@ do_group(struct dd *d, struct group *g)
 			continue;
 		sbuf_reset(&to);
 		sbuf_reset(&reason);
-		st = quarantine_one(d, k, &keeper_ok, x, &to, &reason);
+		st = quarantine_one(d, g->kind, k, &keeper_ok, x, &to,
+		    &reason);
 		if (st == NULL)
 			break;
 		mv = jv_object();

@@ -1,4 +1,7 @@
 /* audio.c: audio payload hash and integrity checks for mp3, flac, ogg, mp4. */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "ss.h"
@@ -448,7 +451,8 @@ begin_flac(struct ss_audio *a, int fd, struct ss_err *e)
 	}
 	a->pay_start = pos;
 	a->pay_end = a->size;
-	a->hash_range = !a->md5_set;
+	/* an MD5 can be copied into any file: strong mode hashes frames */
+	a->hash_range = !a->md5_set || a->strong;
 	return 0;
 }
 
@@ -499,8 +503,9 @@ begin_mp4(struct ss_audio *a, int fd, struct ss_err *e)
 	return 0;
 }
 
-int
-ss_audio_begin(struct ss_audio *a, int fd, off_t size, struct ss_err *e)
+/* strong: SHA-256 of the payload, and FLAC frames even with an MD5 set. */
+static int
+begin(struct ss_audio *a, int fd, off_t size, int strong, struct ss_err *e)
 {
 	unsigned char head[HEAD_SIZE];
 	const char *fmt;
@@ -509,6 +514,7 @@ ss_audio_begin(struct ss_audio *a, int fd, off_t size, struct ss_err *e)
 
 	memset(a, 0, sizeof(*a));
 	a->size = size;
+	a->strong = strong;
 	n = read_at(fd, head, sizeof(head), 0);
 	if (n == -1)
 		return ss_err_errno(e, "read error");
@@ -550,10 +556,31 @@ ss_audio_begin(struct ss_audio *a, int fd, off_t size, struct ss_err *e)
 	}
 	if (a->kind != K_NONE)
 		ss_xxh64_init(&a->hash, 0);
+	if (a->kind != K_NONE && a->strong &&
+	    ss_sha256_init(&a->sha, e) == -1)
+		return -1;
+	if (a->kind == K_NONE)
+		a->strong = 0;
 	return 0;
 }
 
+int
+ss_audio_begin(struct ss_audio *a, int fd, off_t size, struct ss_err *e)
+{
+	return begin(a, fd, size, 0, e);
+}
+
 /* ---- feeding: one pass over the file ---- */
+
+/* Audio payload bytes: into the fast hash, or SHA-256 in strong mode. */
+static void
+payload(struct ss_audio *a, const void *p, size_t n)
+{
+	if (a->strong)
+		ss_sha256_update(&a->sha, p, n);
+	else
+		ss_xxh64_update(&a->hash, p, n);
+}
 
 static void
 hash_range(struct ss_audio *a, const unsigned char *p, size_t n, off_t off,
@@ -563,7 +590,7 @@ hash_range(struct ss_audio *a, const unsigned char *p, size_t n, off_t off,
 	off_t t = off + (off_t)n < hi ? off + (off_t)n : hi;
 
 	if (s < t)
-		ss_xxh64_update(&a->hash, p + (s - off), (size_t)(t - s));
+		payload(a, p + (s - off), (size_t)(t - s));
 }
 
 static unsigned char
@@ -720,7 +747,7 @@ feed_ogg(struct ss_audio *a, const unsigned char *p, size_t n, off_t off)
 		/* body: segment after segment */
 		take = a->seg_left < n - i ? a->seg_left : n - i;
 		if (a->packets_done >= a->nheaders)
-			ss_xxh64_update(&a->hash, p + i, take);
+			payload(a, p + i, take);
 		a->crc = ogg_crc(a->crc, p + i, take);
 		a->seg_left -= take;
 		i += take;
@@ -868,7 +895,47 @@ end_mp4(struct ss_audio *a)
 void
 ss_audio_release(struct ss_audio *a)
 {
+	if (a->strong)
+		ss_sha256_release(&a->sha);
+	a->strong = 0;
 	a->kind = K_NONE;
+}
+
+int
+ss_audio_payload_sha256(const char *path, char out[SS_SHA256_HEXLEN + 1],
+    struct ss_err *e)
+{
+	struct ss_audio_result r;
+	struct ss_audio a;
+	unsigned char sum[SS_SHA256_LEN];
+	struct stat st;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return ss_err_errno(e, "'%s'", path);
+	if (fstat(fd, &st) == -1) {
+		ss_err_errno(e, "'%s'", path);
+		goto out;
+	}
+	if (begin(&a, fd, st.st_size, 1, e) == -1) {
+		ss_audio_release(&a);
+		goto out;
+	}
+	if (a.kind == K_NONE) {
+		ss_err_set(e, "not_audio", 0, "'%s': not an audio file", path);
+		goto out;
+	}
+	if (ss_hash_fd(fd, sum, ss_audio_feed, &a, e) == -1) {
+		ss_audio_release(&a);
+		goto out;
+	}
+	if (ss_audio_end(&a, fd, &r, e) == -1)
+		goto out;
+	memcpy(out, r.payload_sha256, SS_SHA256_HEXLEN + 1);
+	rc = 0;
+out:
+	close(fd);
+	return rc;
 }
 
 int
@@ -885,10 +952,10 @@ ss_audio_end(struct ss_audio *a, int fd, struct ss_audio_result *r,
 		break;
 	case K_FLAC:
 		rc = end_flac(a, fd, e);
-		if (a->md5_set) {
+		if (a->md5_set && !a->strong) {
 			/* the decoded audio's own MD5 stands for the payload */
-			ss_xxh64_update(&a->hash, "flac-md5:", 9);
-			ss_xxh64_update(&a->hash, a->md5, sizeof(a->md5));
+			payload(a, "flac-md5:", 9);
+			payload(a, a->md5, sizeof(a->md5));
 		}
 		break;
 	case K_OGG:
@@ -899,6 +966,14 @@ ss_audio_end(struct ss_audio *a, int fd, struct ss_audio_result *r,
 		break;
 	default:
 		return 0;
+	}
+	if (rc == 0 && a->strong) {
+		unsigned char sum[SS_SHA256_LEN];
+
+		a->strong = 0;
+		if (ss_sha256_final(&a->sha, sum, e) == -1)
+			return -1;
+		ss_hex(sum, sizeof(sum), r->payload_sha256);
 	}
 	if (rc == 0) {
 		if (a->broken == NULL || strcmp(a->broken, "no_audio_frames"))

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include "hash.h"
 #include "xxh64.h"
 
 struct ss_err;
@@ -57,6 +58,7 @@ struct ss_err;
 struct ss_audio_result {
 	char format[8];
 	char audio_hash[17];			/* "" when there is none */
+	char payload_sha256[SS_SHA256_HEXLEN + 1];	/* strong mode only */
 	const char *broken;			/* static string or NULL */
 	char detail[160];			/* for a person; "" if whole */
 };
@@ -69,6 +71,8 @@ struct ss_audio {
 	off_t pay_start, pay_end;	/* hashed range (mp3, plain flac) */
 	int hash_range;			/* 1: hash [pay_start, pay_end) */
 	struct ss_xxh64 hash;
+	struct ss_sha256 sha;		/* strong mode */
+	int strong;
 	unsigned char md5[16];		/* flac STREAMINFO */
 	int md5_set;
 	/* mp3 frame walk */
@@ -119,6 +123,15 @@ int ss_audio_end(struct ss_audio *a, int fd, struct ss_audio_result *r,
     struct ss_err *e);
 
 void ss_audio_release(struct ss_audio *a);
+
+/*
+ * The SHA-256 of the audio payload of the file at path (the same bytes
+ * the audio hash covers), as 64 hex digits: what a program checks before
+ * it acts on two files having the same fast audio hash.  Returns 0, or -1
+ * with e filled ("io", "not_audio").
+ */
+int ss_audio_payload_sha256(const char *path,
+    char out[SS_SHA256_HEXLEN + 1], struct ss_err *e);
 
 /*
  * The format the first n bytes at p show ("mp3", "flac", "ogg", "opus",
