@@ -93,12 +93,13 @@ bench: all
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/sql \
-	    $(DESTDIR)$(SYSCONFDIR)
+	    $(DESTDIR)$(DATADIR)/pipelines $(DESTDIR)$(SYSCONFDIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql
 	install -m 0644 etc/ss.conf $(DESTDIR)$(SYSCONFDIR)/ss.conf.example
+	install -m 0755 pipelines/* $(DESTDIR)$(DATADIR)/pipelines
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \

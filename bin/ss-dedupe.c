@@ -805,8 +805,9 @@ quarantine_one(struct dd *d, int kind, const struct ent *k, int *keeper_ok,
 		ss_warn("not moving '%s': %s", x->path, why->buf);
 		return "skipped";
 	}
-	if (verify(x, why) == -1 ||
-	    (kind == K_SAME_AUDIO && same_payload(k, x, why) == -1)) {
+	/* a broken copy goes when a good keeper stays, whatever it claims */
+	if (verify(x, why) == -1 || (kind == K_SAME_AUDIO &&
+	    !(x->broken && !k->broken) && same_payload(k, x, why) == -1)) {
 		ss_warn("not moving '%s': %s", x->path, why->buf);
 		return "skipped";
 	}
