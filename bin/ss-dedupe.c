@@ -372,62 +372,17 @@ out:
 	return r;
 }
 
-/* Reads NDJSON scan records; records carrying "error" pass through. */
+/* The record loop's function: keep the file of a scan record for later. */
 static int
-read_records(struct dd *d, FILE *in, const char *name)
+on_record(jv *rec, const char *where, void *arg)
 {
-	struct ss_err e = SS_ERR_INIT;
-	struct sbuf where = SBUF_INIT;
-	char *line = NULL;
-	size_t cap = 0, len;
-	unsigned long lineno = 0;
-	ssize_t n;
-	int bad = 0;
-	jv rec, err;
+	struct dd *d = arg;
 
-	while ((n = getline(&line, &cap, in)) != -1) {
-		lineno++;
-		len = (size_t)n;
-		if (len > 0 && line[len - 1] == '\n')
-			len--;
-		sbuf_reset(&where);
-		sbuf_addf(&where, "%s:%lu", name, lineno);
-		if (!ss_utf8_valid(line, len) || len > INT32_MAX) {
-			ss_error("%s: invalid UTF-8", where.buf);
-			bad++;
-			continue;
-		}
-		rec = jv_parse_sized(line, (int)len);
-		if (jv_get_kind(rec) != JV_KIND_OBJECT) {
-			ss_error("%s: expected one JSON object", where.buf);
-			jv_free(rec);
-			bad++;
-			continue;
-		}
-		err = jv_object_get(jv_copy(rec), jv_string("error"));
-		if (jv_get_kind(err) != JV_KIND_INVALID &&
-		    jv_get_kind(err) != JV_KIND_NULL) {
-			jv_free(err);
-			jv_free(rec);
-			if (ss_emit_raw(line, len, &e) == -1) {
-				ss_error("%s", e.msg);
-				d->status = SS_EX_FATAL;
-				break;
-			}
-			continue;
-		}
-		jv_free(err);
-		if (take_record(d, rec, where.buf) == -1)
-			bad++;
-		jv_free(rec);
+	if (take_record(d, *rec, where) == -1) {
+		d->failed++;
+		return SS_REC_DROP;
 	}
-	if (ferror(in)) {
-		ss_error("read error on '%s': %s", name, strerror(errno));
-		d->status = SS_EX_FATAL;
-	}
-	free(line);
-	sbuf_release(&where);
-	return bad;
+	return SS_REC_DROP;
 }
 
 /* ---- --from-scratch: size, then head and tail, then whole files ---- */
@@ -546,7 +501,7 @@ hash_from_scratch(struct dd *d)
 	size_t i, j, k;
 
 	/* hard links of one file are one file (as jdupes and fdupes see it) */
-	qsort(ents.v, ents.n, sizeof(*ents.v), cmp_size_ino);
+	ss_qsort(ents.v, ents.n, sizeof(*ents.v), cmp_size_ino);
 	for (i = 0; i < ents.n; i = j) {
 		for (j = i + 1; j < ents.n && ents.v[j].size ==
 		    ents.v[i].size; j++)
@@ -561,7 +516,7 @@ hash_from_scratch(struct dd *d)
 				scratch_fail(d, &ents.v[k], &e);
 		}
 	}
-	qsort(ents.v, ents.n, sizeof(*ents.v), cmp_size_sha);
+	ss_qsort(ents.v, ents.n, sizeof(*ents.v), cmp_size_sha);
 	for (i = 0; i < ents.n; i = j) {
 		for (j = i + 1; j < ents.n && ents.v[j].size ==
 		    ents.v[i].size && strcmp(ents.v[j].sha, ents.v[i].sha) == 0;
@@ -870,7 +825,7 @@ group_id(const struct group *g, char id[6 + 33])
 
 	for (i = 0; i < g->nm; i++)
 		paths[i] = ents.v[g->m[i]].path;
-	qsort(paths, g->nm, sizeof(*paths), cmp_str);
+	ss_qsort(paths, g->nm, sizeof(*paths), cmp_str);
 	sbuf_adds(&all, kind_names[g->kind]);
 	for (i = 0; i < g->nm; i++) {
 		sbuf_addch(&all, '\0');
@@ -1044,7 +999,7 @@ drop_repeated_paths(void)
 {
 	size_t i, n = 0;
 
-	qsort(ents.v, ents.n, sizeof(*ents.v), cmp_path);
+	ss_qsort(ents.v, ents.n, sizeof(*ents.v), cmp_path);
 	for (i = 0; i < ents.n; i++) {
 		if (n > 0 && cmp_path(&ents.v[n - 1], &ents.v[i]) == 0) {
 			free(ents.v[n - 1].path);
@@ -1089,7 +1044,7 @@ find_groups(struct dd *d)
 	for (n = i = 0; i < ents.n; i++)
 		if (ents.v[i].sha[0])
 			idx[n++] = i;
-	qsort(idx, n, sizeof(*idx), cmp_sha);
+	ss_qsort(idx, n, sizeof(*idx), cmp_sha);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && strcmp(ents.v[idx[j]].sha,
 		    ents.v[idx[i]].sha) == 0; j++)
@@ -1102,7 +1057,7 @@ find_groups(struct dd *d)
 	for (n = i = 0; i < ents.n; i++)
 		if (ents.v[i].ahash[0] && !ents.v[i].loser)
 			idx[n++] = i;
-	qsort(idx, n, sizeof(*idx), cmp_ahash);
+	ss_qsort(idx, n, sizeof(*idx), cmp_ahash);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && strcmp(ents.v[idx[j]].ahash,
 		    ents.v[idx[i]].ahash) == 0; j++)
@@ -1116,7 +1071,7 @@ find_groups(struct dd *d)
 		if (ents.v[i].rkey != NULL && !ents.v[i].loser &&
 		    !ents.v[i].broken && ents.v[i].duration_ms >= 0)
 			idx[n++] = i;
-	qsort(idx, n, sizeof(*idx), cmp_rec);
+	ss_qsort(idx, n, sizeof(*idx), cmp_rec);
 	for (i = 0; i < n; i = j) {
 		key = ents.v[idx[i]].rkey;
 		for (j = i + 1; j < n && strcmp(ents.v[idx[j]].rkey, key) == 0 &&
@@ -1337,8 +1292,8 @@ main(int argc, char *argv[])
 	char *globs = NULL, *tok, *save, **ignore = NULL, *real;
 	const char *lib;
 	size_t nignore = 0;
-	int ch, i, ledger = 0, scratch = 0, status = SS_EX_OK, bad = 0;
-	FILE *in;
+	struct ss_loop_stats stats;
+	int ch, i, r, ledger = 0, scratch = 0, status = SS_EX_OK;
 
 	ss_init(argv[0]);
 	memset(&d, 0, sizeof(d));
@@ -1457,25 +1412,13 @@ main(int argc, char *argv[])
 			free(real);
 		}
 		hash_from_scratch(&d);
-	} else if (argc == 0) {
-		bad += read_records(&d, stdin, "<stdin>");
 	} else {
-		for (i = 0; i < argc && d.status == 0; i++) {
-			if (strcmp(argv[i], "-") == 0) {
-				bad += read_records(&d, stdin, "<stdin>");
-				continue;
-			}
-			if ((in = fopen(argv[i], "r")) == NULL) {
-				ss_error("cannot open '%s': %s", argv[i],
-				    strerror(errno));
-				bad++;
-				continue;
-			}
-			bad += read_records(&d, in, argv[i]);
-			fclose(in);
-		}
+		/* records that carry "error" pass through as they came */
+		r = ss_record_scan(argv, argc, on_record, &d, &stats);
+		if (r == SS_EX_FATAL || r == SS_EX_TEMPFAIL)
+			d.status = r;
+		d.failed += stats.malformed;
 	}
-	d.failed += bad;
 	if (d.status)
 		goto done;
 	drop_repeated_paths();

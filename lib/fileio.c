@@ -184,8 +184,16 @@ int
 ss_atomic_open(struct ss_atomic *a, const char *path, mode_t mode,
     struct ss_err *e)
 {
+	struct stat st;
+
 	a->tmp = NULL;
 	a->path = NULL;
+	a->fd = -1;
+	/* a file or a link is replaced: never /dev/null, a fifo, a dir */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISLNK(st.st_mode))
+		return ss_err_set(e, "invalid", 0,
+		    "'%s': not a regular file, not replaced", path);
 	if ((a->fd = open_tmp(path, mode, &a->tmp, e)) == -1)
 		return -1;
 	a->path = xstrdup(path);

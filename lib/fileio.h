@@ -48,7 +48,9 @@ struct ss_atomic {
  * caller may fchown(a->fd) to keep an owner.  Returns 0, or -1 with e
  * filled and *a released (fd -1, pointers NULL): "io" (errno kept in
  * e->sys_errno, e.g. ENOENT when the directory does not exist),
- * "invalid" when path names no file (empty, ends in '/').
+ * "invalid" when path names no file (empty, ends in '/') or something
+ * that is neither a regular file nor a symbolic link (a device such as
+ * /dev/null, a fifo, a directory: a rename would replace it).
  */
 int ss_atomic_open(struct ss_atomic *a, const char *path, mode_t mode,
     struct ss_err *e);

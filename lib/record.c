@@ -290,12 +290,11 @@ out:
 }
 
 int
-ss_record_loop(char **files, int nfiles, ss_record_fn *fn, void *arg,
+ss_record_scan(char **files, int nfiles, ss_record_fn *fn, void *arg,
     struct ss_loop_stats *stats)
 {
 	struct ss_loop_stats local = { 0, 0, 0, 0, 0 };
 	struct ss_loop_stats *st = stats ? stats : &local;
-	struct ss_err e = SS_ERR_INIT;
 	struct sigaction sa;
 	int status = SS_EX_OK, i;
 	FILE *in;
@@ -331,14 +330,24 @@ ss_record_loop(char **files, int nfiles, ss_record_fn *fn, void *arg,
 		    (int)stop_signal);
 		status = SS_EX_TEMPFAIL;
 	}
+	if (status == SS_EX_OK && st->failed > 0)
+		status = SS_EX_PARTIAL;
+	ss_info("%lu records: %lu handled, %lu failed, %lu passed through",
+	    st->lines, st->handled, st->failed, st->passed);
+	return status;
+}
+
+int
+ss_record_loop(char **files, int nfiles, ss_record_fn *fn, void *arg,
+    struct ss_loop_stats *stats)
+{
+	struct ss_err e = SS_ERR_INIT;
+	int status = ss_record_scan(files, nfiles, fn, arg, stats);
+
 	if (ss_output_close(&e) == -1) {
 		if (status != SS_EX_FATAL)
 			ss_error("%s", e.msg);
 		status = SS_EX_FATAL;
 	}
-	if (status == SS_EX_OK && st->failed > 0)
-		status = SS_EX_PARTIAL;
-	ss_info("%lu records: %lu handled, %lu failed, %lu passed through",
-	    st->lines, st->handled, st->failed, st->passed);
 	return status;
 }

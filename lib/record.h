@@ -56,6 +56,15 @@ int ss_record_loop(char **files, int nfiles, ss_record_fn *fn, void *arg,
     struct ss_loop_stats *stats);
 
 /*
+ * The same without closing stdout at the end, for a program that reads
+ * all its records first and writes afterwards (ss-dedupe): fn returns
+ * SS_REC_DROP for a record it keeps for later.  The exit status returned
+ * does not yet account for the output; end with ss_output_close.
+ */
+int ss_record_scan(char **files, int nfiles, ss_record_fn *fn, void *arg,
+    struct ss_loop_stats *stats);
+
+/*
  * Marks *rec as failed in stage: sets "error" to {stage, code, message,
  * temporary} from e, logs "PROG: error: 'ID': message" and returns
  * SS_REC_FAILED.

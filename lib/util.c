@@ -122,3 +122,11 @@ ss_random64(void)
 		ss_die(SS_EX_FATAL, "getrandom failed");
 	return v;
 }
+
+void
+ss_qsort(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}

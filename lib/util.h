@@ -34,6 +34,13 @@ int ss_utf8_valid(const char *s, size_t n);
 /* Formats t (epoch seconds) as RFC 3339 UTC "2026-11-26T10:22:51Z". */
 void ss_time_rfc3339(double t, char buf[32]);
 
+/*
+ * qsort(3) that accepts an empty array given as NULL (qsort itself must
+ * not be passed NULL, even for 0 elements).
+ */
+void ss_qsort(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *));
+
 /* A random 64-bit value from getrandom(2) (jitter, temp names, owners). */
 uint64_t ss_random64(void);
 

@@ -139,7 +139,7 @@ walk_dir(struct walker *w, int fd, const struct stat *st)
 	}
 	if (errno != 0)
 		report(w, "cannot read directory");
-	qsort(ents, n, sizeof(*ents), by_name);
+	ss_qsort(ents, n, sizeof(*ents), by_name);
 	w->stack[w->depth].dev = st->st_dev;
 	w->stack[w->depth].ino = st->st_ino;
 	w->depth++;

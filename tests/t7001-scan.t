@@ -96,9 +96,9 @@ is '--rehash reads the bytes again' \
 is 'damage inside an Ogg stream fails a page CRC' \
 	"$(jq -r --arg p "$victim" 'select(.path == $p) | .file.broken.reason' scan3)" corrupt
 
-ss-ledger status >status
-ok 'ss-ledger status counts the index' grep -q '^files  *14 indexed by ss-scan, 0 missing, 7 broken' status
-ok 'ss-ledger status lists the scan runs' grep -q '^  ss-scan .* exit 0 ' status
+ss-ledger status >status.txt
+ok 'ss-ledger status counts the index' grep -q '^files  *14 indexed by ss-scan, 0 missing, 7 broken' status.txt
+ok 'ss-ledger status lists the scan runs' grep -q '^  ss-scan .* exit 0 ' status.txt
 
 # changes: new, changed, missing
 rm "$L/other/cut.mp3"

@@ -83,4 +83,13 @@ is 'and the groups are still found' "$(grep -c '"dedupe"' mixed.out)" 5
 
 exit_is 2 'usage: --ledger with operands' ss-dedupe --ledger x 2>/dev/null
 exit_is 2 'usage: --from-scratch without directories' ss-dedupe --from-scratch 2>/dev/null
+# the record loop's framing: bad lines reported, failed records passed on,
+# and no input at all is no group (regression: qsort of nothing)
+printf '{"id":"x","error":{"stage":"scan"}}\nnot json\n' >odd.ndjson
+exit_is 1 'a bad line makes exit 1' ss-dedupe odd.ndjson >odd.out 2>odd.err
+is 'a record that failed upstream passes through' "$(cat odd.out)" \
+	'{"id":"x","error":{"stage":"scan"}}'
+ok 'the bad line is named' grep -q 'odd.ndjson:2: not JSON' odd.err
+exit_is 0 'empty input: no group, exit 0' ss-dedupe </dev/null
+
 done_testing

@@ -180,14 +180,18 @@ test_atomic(void)
 	ss_atomic_abort(&a);
 	ok(has(f, "third", 5), "abort after commit does nothing");
 
-	/* commit fails: the target is a directory */
+	/* only files and links are replaced: not a directory, a device, a fifo */
 	mkdir(P(dir, "at/isdir"), 0755);
-	ok(ss_atomic_open(&a, P(dir, "at/isdir"), 0644, &e) == 0,
-	    "open over a directory");
-	ok(ss_atomic_commit(&a, &e) == -1, "commit over a directory fails (%s)",
-	    e.msg);
-	is_int(entries(P(dir, "at"), &ntmp), 2,
-	    "a failed commit removes its temporary file");
+	ok(ss_atomic_open(&a, P(dir, "at/isdir"), 0644, &e) == -1 &&
+	    strcmp(e.code, "invalid") == 0 && a.fd == -1,
+	    "open over a directory is refused (%s)", e.msg);
+	ok(ss_atomic_write("/dev/null", "x", 1, 0644, &e) == -1 &&
+	    strcmp(e.code, "invalid") == 0, "/dev/null is never replaced");
+	mkfifo(P(dir, "at/fifo"), 0644);
+	ok(ss_atomic_write(P(dir, "at/fifo"), "x", 1, 0644, &e) == -1 &&
+	    strcmp(e.code, "invalid") == 0, "nor is a fifo");
+	is_int(entries(P(dir, "at"), &ntmp), 3,
+	    "a refused open leaves no temporary file");
 	ok(exists(P(dir, "at/isdir")), "and leaves the target alone");
 	ok(ss_atomic_commit(&a, &e) == -1 && strcmp(e.code, "invalid") == 0,
 	    "commit without open fails");
@@ -207,7 +211,7 @@ test_atomic(void)
 	ok(ss_atomic_write(P(P(dir, "at"), name.buf), "long", 4, 0644, &e) == 0,
 	    "atomic write of a 255-byte name %s", e.msg);
 	ok(has(P(P(dir, "at"), name.buf), "long", 4), "long name written");
-	is_int(entries(P(dir, "at"), &ntmp), 3, "no temporary left");
+	is_int(entries(P(dir, "at"), &ntmp), 4, "no temporary left");
 	sbuf_release(&name);
 }
 
