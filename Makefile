@@ -3,7 +3,7 @@
 include config.mk
 VERSION := $(shell cat VERSION)
 
-PROGS   = ss-ledger ss-scan ss-dedupe ss-fetch-playlists
+PROGS   = ss-ledger ss-scan ss-tag ss-rename ss-dedupe ss-fetch-playlists
 BINS    = $(PROGS:%=bin/%)
 MAN1    = $(PROGS:%=bin/%.1)
 MAN5    = etc/ss.conf.5
@@ -50,7 +50,9 @@ L_ALL     = $(L_JSON) $(L_SQL) $(L_CURL) $(L_CRYPTO) $(L_ARCHIVE) $(L_TAGS) \
 # only the lib/ objects a program calls are pulled in).
 bin/ss-ledger: LDLIBS = $(L_JSON) $(L_SQL) $(L_ARCHIVE) -lm
 bin/ss-scan: LDLIBS = $(L_JSON) $(L_SQL) $(L_CRYPTO) $(L_TAGS) -lpthread -lm
+bin/ss-tag: LDLIBS = $(L_JSON) $(L_CRYPTO) $(L_TAGS) -lm
 bin/ss-dedupe: LDLIBS = $(L_JSON) $(L_SQL) $(L_CRYPTO) $(L_UTF8) -lm
+bin/ss-rename: LDLIBS = $(L_JSON) $(L_SQL) $(L_CRYPTO) $(L_TAGS) $(L_UTF8) -lm
 bin/ss-fetch-playlists: LDLIBS = $(L_JSON) $(L_SQL) $(L_CURL) $(L_CRYPTO) \
     $(L_UTF8) -lm
 $(UNIT) $(HELPERS): LDLIBS = $(L_ALL)
@@ -122,5 +124,6 @@ clean:
 
 # valgrind checks need a build without SANITIZE (.ci/run rebuilds for it)
 check-valgrind: all $(UNIT)
-	tests/run tests/t0002-valgrind.t
+	tests/run tests/t0002-valgrind.t tests/t0300-tags.t \
+	    tests/t5003-tag-rename-valgrind.t
 .PHONY: check-valgrind

@@ -61,6 +61,16 @@ static const struct ss_config_key keys[] = {
 	  "oldest", .type = SS_CONFIG_STRING,
 	  .doc = "the order in which ss-dedupe compares copies to choose the "
 	  "one it keeps" },
+	{ .name = "library_dir", .def = "", .type = SS_CONFIG_PATH,
+	  .doc = "the music library ss-rename files into; empty: $HOME/Music" },
+	{ .name = "path_template", .def = "{albumartist|artist|'Unknown "
+	  "Artist'}/{album|'Unknown Album'}{year: ({year})}/"
+	  "{disc>1:{disc}-}{track:{track:02} }{title|filename}.{ext}",
+	  .type = SS_CONFIG_STRING,
+	  .doc = "where ss-rename puts a file, below library_dir" },
+	{ .name = "rename_collision", .def = "number", .type = SS_CONFIG_ENUM,
+	  .choices = "skip|number|replace-if-better",
+	  .doc = "what ss-rename does when another file has the name" },
 	INT_KEY("http_timeout_seconds", "30", 1, 3600,
 	    "longest time one HTTP request may take"),
 	INT_KEY("http_max_attempts", "4", 1, 20,

@@ -34,6 +34,8 @@
 #include <taglib/tdebuglistener.h>
 #include <taglib/tbytevectorstream.h>
 #include <taglib/tfilestream.h>
+#include <taglib/textidentificationframe.h>
+#include <taglib/unsynchronizedlyricsframe.h>
 #include <taglib/tpropertymap.h>
 #include <taglib/vorbisfile.h>
 #include <taglib/xiphcomment.h>
@@ -549,6 +551,52 @@ set_properties(struct opened *o, const PropertyMap &map)
 	return o->file->setProperties(map);
 }
 
+/*
+ * TagLib 1.13 names the TXXX frames of MusicBrainz properties in upper
+ * case ("MUSICBRAINZ ALBUM ID") and the lyrics frame "LYRICS"; Picard,
+ * beets and the media servers write and look for "MusicBrainz Album Id"
+ * and an empty lyrics description.  TagLib reads both forms alike.
+ */
+const char *const picard_txxx[] = {
+	"MusicBrainz Album Id", "MusicBrainz Artist Id",
+	"MusicBrainz Album Artist Id", "MusicBrainz Release Group Id",
+	"MusicBrainz Release Track Id", "MusicBrainz Work Id",
+	"MusicBrainz Album Type", "MusicBrainz Album Status",
+	"MusicBrainz Album Release Country", "Acoustid Id",
+	"Acoustid Fingerprint"
+};
+
+void
+picard_id3_names(struct opened *o)
+{
+	auto *f = static_cast<TagLib::MPEG::File *>(o->file.get());
+	TagLib::ID3v2::Tag *tag = f->ID3v2Tag(false);
+
+	if (tag == nullptr)
+		return;
+	const TagLib::ID3v2::FrameList &tx = tag->frameList("TXXX");
+	for (auto it = tx.begin(); it != tx.end(); ++it) {
+		auto *fr = dynamic_cast<
+		    TagLib::ID3v2::UserTextIdentificationFrame *>(*it);
+
+		if (fr == nullptr)
+			continue;
+		for (const char *name : picard_txxx)
+			if (fr->description().upper() ==
+			    String(name).upper() &&
+			    fr->description() != String(name))
+				fr->setDescription(String(name));
+	}
+	const TagLib::ID3v2::FrameList &ly = tag->frameList("USLT");
+	for (auto it = ly.begin(); it != ly.end(); ++it) {
+		auto *fr = dynamic_cast<
+		    TagLib::ID3v2::UnsynchronizedLyricsFrame *>(*it);
+
+		if (fr != nullptr && fr->description() == "LYRICS")
+			fr->setDescription(String());
+	}
+}
+
 bool
 valid_key(const char *key)
 {
@@ -805,6 +853,8 @@ tags_write(const char *path, const struct ss_tag_prop *props, size_t nprops,
 		    "'%s': this format cannot hold the values of %s as given",
 		    path, keys.c_str());
 
+	if (o.kind == K_MP3)
+		picard_id3_names(&o);
 	if (front != NULL && set_front(&o, front, e) == -1)
 		return -1;
 	if (!save(&o, flags)) {
