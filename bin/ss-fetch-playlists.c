@@ -7,6 +7,7 @@
 
 #include "ss.h"
 #include "config.h"
+#include "fileio.h"
 #include "http.h"
 #include "ledger.h"
 #include "playlists.h"
@@ -210,27 +211,6 @@ local_bad(unsigned long line, const char *why, void *arg)
 	return 0;
 }
 
-static int
-read_all(int fd, struct sbuf *out, struct ss_err *e)
-{
-	ssize_t n;
-
-	for (;;) {
-		sbuf_grow(out, 65536);
-		n = read(fd, out->buf + out->len, out->cap - out->len - 1);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return ss_err_errno(e, "read error");
-		if (n == 0)
-			return 0;
-		out->len += (size_t)n;
-		out->buf[out->len] = '\0';
-		if (out->len > MAX_FILE)
-			return ss_err_set(e, "too_big", 0, "larger than %d MiB",
-			    MAX_FILE >> 20);
-	}
-}
 
 static void
 fetch_file(struct ctx *c, const char *file)
@@ -248,7 +228,7 @@ fetch_file(struct ctx *c, const char *file)
 	lc.file = strcmp(file, "-") == 0 ? "<stdin>" : file;
 	cb.arg = &lc;
 	fd = strcmp(file, "-") == 0 ? 0 : open(file, O_RDONLY | O_CLOEXEC);
-	if (fd == -1 || read_all(fd, &data, &e) == -1) {
+	if (fd == -1 || ss_read_fd(fd, MAX_FILE, &data, &e) == -1) {
 		if (fd == -1)
 			ss_err_errno(&e, "cannot open");
 		ss_error("'%s': %s", file, e.msg);

@@ -176,9 +176,7 @@ sniff_image(const unsigned char *p, size_t n)
 static int
 read_file(const char *path, struct sbuf *out, struct ss_err *e)
 {
-	char buf[65536];
 	struct stat st;
-	ssize_t r;
 	int fd, ret = -1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -193,22 +191,9 @@ read_file(const char *path, struct sbuf *out, struct ss_err *e)
 		    path, ART_MAX);
 		goto out;
 	}
-	for (;;) {
-		r = read(fd, buf, sizeof(buf));
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			ss_err_errno(e, "cannot read cover '%s'", path);
-			goto out;
-		}
-		if (r == 0)
-			break;
-		sbuf_add(out, buf, (size_t)r);
-		if (out->len > ART_MAX) {
-			ss_err_set(e, "invalid", 0, "cover '%s' is too large",
-			    path);
-			goto out;
-		}
+	if (ss_read_fd(fd, ART_MAX, out, e) == -1) {
+		ss_err_prefix(e, "cover '%s'", path);
+		goto out;
 	}
 	ret = 0;
 out:

@@ -6,6 +6,7 @@
 
 #include "ss.h"
 #include "config.h"
+#include "fileio.h"
 
 #ifndef SS_SYSCONFDIR
 #define SS_SYSCONFDIR "/etc/soulspot"
@@ -435,8 +436,6 @@ read_file(struct ss_config *c, const char *path, int required, int *found,
 {
 	struct sbuf sb = SBUF_INIT;
 	struct stat st;
-	char buf[8192];
-	ssize_t r;
 	int fd, rc = -1;
 
 	*found = 0;
@@ -454,23 +453,14 @@ read_file(struct ss_config *c, const char *path, int required, int *found,
 		    path);
 		goto out;
 	}
-	for (;;) {
-		r = read(fd, buf, sizeof(buf));
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			ss_err_errno(e, "cannot read config file '%s'", path);
-			goto out;
-		}
-		if (r == 0)
-			break;
-		sbuf_add(&sb, buf, r);
-		if (sb.len > CONFIG_MAX_SIZE) {
+	if (ss_read_fd(fd, CONFIG_MAX_SIZE, &sb, e) == -1) {
+		if (strcmp(e->code, "too_big") == 0)
 			ss_err_set(e, "config", 0,
 			    "config file '%s' is larger than %d bytes", path,
 			    CONFIG_MAX_SIZE);
-			goto out;
-		}
+		else
+			ss_err_prefix(e, "cannot read config file '%s'", path);
+		goto out;
 	}
 	c->file = xstrdup(path);
 	c->text = sbuf_detach(&sb, &c->textlen);

@@ -335,6 +335,29 @@ out:
 	return r;
 }
 
+int
+ss_read_fd(int fd, size_t max, struct sbuf *out, struct ss_err *e)
+{
+	size_t start = out->len;
+	ssize_t n;
+
+	for (;;) {
+		sbuf_grow(out, 65536);
+		n = read(fd, out->buf + out->len, out->cap - out->len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return ss_err_errno(e, "read error");
+		if (n == 0)
+			return 0;
+		out->len += (size_t)n;
+		out->buf[out->len] = '\0';
+		if (out->len - start > max)
+			return ss_err_set(e, "too_big", 0,
+			    "larger than %zu bytes", max);
+	}
+}
+
 /* Reads up to n bytes, fewer only at the end of the file; -1 on error. */
 static ssize_t
 read_full(int fd, char *buf, size_t n)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 struct ss_err;
+struct sbuf;
 
 /*
  * Temporary files are named ".NAME.ss-tmp.XXXXXXXXXXXXXXXX" (16 random
@@ -124,6 +125,13 @@ int ss_write_full(int fd, const void *buf, size_t len, struct ss_err *e);
  * 1 if the regular files a and b have the same size and the same bytes,
  * 0 if not (or either is not a regular file), -1 with e filled on error.
  */
+/*
+ * Appends everything left to read on fd to out, refusing more than max
+ * bytes: -1 with e filled, "too_big" ("larger than MAX bytes") or "io"
+ * ("read error: ...").  fd is not closed.  Callers say which file.
+ */
+int ss_read_fd(int fd, size_t max, struct sbuf *out, struct ss_err *e);
+
 int ss_same_content(const char *a, const char *b, struct ss_err *e);
 
 /*

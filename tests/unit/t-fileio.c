@@ -419,6 +419,50 @@ test_copy_fd(void)
 	    "a directory is not the same content");
 }
 
+static void
+test_read_fd(void)
+{
+	static const struct {
+		size_t len, max;
+		const char *code;	/* "" for success */
+	} cases[] = {
+		{ 0, 10, "" },
+		{ 10, 10, "" },
+		{ 11, 10, "too_big" },
+		{ 200000, 200000, "" },
+		{ 200001, 200000, "too_big" },
+	};
+	struct ss_err e = SS_ERR_INIT;
+	struct sbuf sb = SBUF_INIT, want = SBUF_INIT;
+	size_t i, k;
+	int fd, r;
+
+	for (i = 0; i < SS_ARRAY_SIZE(cases); i++) {
+		sbuf_reset(&want);
+		for (k = 0; k < cases[i].len; k++)
+			sbuf_addch(&want, (char)('a' + k % 26));
+		ss_atomic_write(P(dir, "rd"), want.buf, want.len, 0644, &e);
+		fd = open(P(dir, "rd"), O_RDONLY);
+		sbuf_reset(&sb);
+		sbuf_adds(&sb, "kept:");
+		ss_err_clear(&e);
+		r = ss_read_fd(fd, cases[i].max, &sb, &e);
+		close(fd);
+		if (cases[i].code[0] == '\0')
+			ok(r == 0 && sb.len == 5 + want.len &&
+			    memcmp(sb.buf + 5, want.buf, want.len) == 0 &&
+			    memcmp(sb.buf, "kept:", 5) == 0,
+			    "read_fd %zu bytes of at most %zu, appended", cases[i].len,
+			    cases[i].max);
+		else
+			ok(r == -1 && strcmp(e.code, cases[i].code) == 0,
+			    "read_fd %zu bytes of at most %zu: %s (%s)",
+			    cases[i].len, cases[i].max, cases[i].code, e.msg);
+	}
+	sbuf_release(&sb);
+	sbuf_release(&want);
+}
+
 int
 main(void)
 {
@@ -440,6 +484,7 @@ main(void)
 	test_move();
 	test_mkdirs();
 	test_copy_fd();
+	test_read_fd();
 	rc = done_testing();
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	if (shm[0] != '\0')
