@@ -27,8 +27,10 @@ check_output_kind(void)
 	out_checked = 1;
 	/* single-threaded: jv_dumpf makes one fwrite per token, unlocked */
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
-	out_flush_each = !(fstat(STDOUT_FILENO, &st) == 0 &&
-	    S_ISREG(st.st_mode));
+	/* a reader that waits for each record: a pipe, a socket, a terminal */
+	out_flush_each = fstat(STDOUT_FILENO, &st) == -1 ||
+	    S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+	    isatty(STDOUT_FILENO);
 }
 
 static int

@@ -45,7 +45,8 @@ struct ss_loop_stats {
  * is reported as "NAME:LINE: ..." and skipped, and the run goes on.
  * Records that already carry a non-null "error" are written out byte for
  * byte as they came, without calling fn.  Output is compact, one record
- * per line, flushed after each record unless stdout is a regular file.
+ * per line, flushed after each record when stdout is a pipe, a socket or
+ * a terminal (a reader is waiting), buffered into files and /dev/null.
  * SIGINT and SIGTERM stop the loop between records (exit 75).
  *
  * Returns the exit status for main, after ss_output_close(): 0 all
