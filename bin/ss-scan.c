@@ -11,6 +11,7 @@
 
 #include "ss.h"
 #include "audio.h"
+#include "base64.h"
 #include "config.h"
 #include "files.h"
 #include "hash.h"
@@ -95,6 +96,7 @@ struct scan {
 	long long scan_id;
 	int in_tx, batch;	/* in_tx: TX_READ or TX_WRITE */
 	long long files, read, missing, broken, bytes, failed, total;
+	long long seen;		/* indexed, present files seen under root */
 	double started, last_progress;
 	int progress;
 	int status;		/* 0, or SS_EX_FATAL / SS_EX_TEMPFAIL */
@@ -608,8 +610,7 @@ new_record(const char *path, size_t plen)
 
 /*
  * The record of a file, spliced around the "file" JSON text (stored or
- * just made) without parsing it; a path that is not UTF-8 goes through
- * jv for its path_b64.
+ * just made) without parsing it.
  */
 static int
 output_text(struct scan *s, const struct job *j)
@@ -619,12 +620,21 @@ output_text(struct scan *s, const struct job *j)
 	char id[5 + 33];
 	int r;
 
-	if (!ss_utf8_valid(j->path, j->plen))
-		return output(s, jv_object_set(new_record(j->path, j->plen),
-		    jv_string("file"), jv_parse(j->stored)));
 	file_id(j->path, j->plen, id);
 	sbuf_addf(&line, "{\"id\":\"%s\",\"path\":", id);
-	ss_json_add_string(&line, j->path, j->plen);
+	if (ss_utf8_valid(j->path, j->plen)) {
+		ss_json_add_string(&line, j->path, j->plen);
+	} else {
+		/* as ss_rec_set_path: a display form, the bytes in base64 */
+		struct sbuf disp = SBUF_INIT;
+
+		ss_path_display(j->path, j->plen, &disp);
+		ss_json_add_string(&line, disp.buf, disp.len);
+		sbuf_adds(&line, ",\"path_b64\":\"");
+		ss_base64_encode(j->path, j->plen, &line);
+		sbuf_addch(&line, '"');
+		sbuf_release(&disp);
+	}
 	sbuf_adds(&line, ",\"file\":");
 	sbuf_adds(&line, j->stored);
 	sbuf_addch(&line, '}');
@@ -783,6 +793,8 @@ submit(struct scan *s, const char *path, size_t plen, const struct stat *st,
 		}
 	}
 	if (found) {
+		if (!row.missing)
+			s->seen++;
 		j.change = CH_CHANGED;
 		if (!o.rehash && !o.deep &&
 		    row.size == (long long)st->st_size &&
@@ -875,6 +887,7 @@ scan_root(struct scan *s, const char *dir, const struct ss_walk_opts *wo)
 	}
 	s->root = root;
 	s->rootlen = strlen(root);
+	s->seen = 0;
 	if (s->f != NULL && ss_scan_begin(s->f, root, s->rootlen, &s->scan_id,
 	    &e) == -1) {
 		free(root);
@@ -891,8 +904,8 @@ scan_root(struct scan *s, const char *dir, const struct ss_walk_opts *wo)
 	if (s->f != NULL) {
 		if (tx_flush(s) == -1)
 			goto out;
-		n = ss_files_mark_missing(s->f, root, s->rootlen, on_missing,
-		    s, &e);
+		n = ss_files_mark_missing(s->f, root, s->rootlen, s->seen,
+		    on_missing, s, &e);
 		if (n == -1) {
 			ledger_fail(s, &e);
 			goto out;

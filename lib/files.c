@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 enum {
-	F_GET, F_PUT, F_UNDER, F_MISSING, F_EACH, F_SCAN_BEGIN, F_SCAN_END,
+	F_GET, F_PUT, F_UNDER, F_COUNT_UNDER, F_MISSING, F_EACH, F_SCAN_BEGIN, F_SCAN_END,
 	F_MOVE_ADD, F_MOVE_LIST, F_MOVE_UNDONE, F_SUMMARY, F_MAX
 };
 
@@ -23,6 +23,8 @@ static const char *const f_sql[F_MAX] = {
 	    "scan_id = ?12, seen_at = ?13, missing = 0",
 	/* every path under a directory: from "DIR/" up to "DIR0" */
 	[F_UNDER] = "SELECT path, record FROM files WHERE path > ?1 AND "
+	    "path < ?2 AND missing = 0",
+	[F_COUNT_UNDER] = "SELECT count(*) FROM files WHERE path > ?1 AND "
 	    "path < ?2 AND missing = 0",
 	[F_MISSING] = "UPDATE files SET missing = 1 WHERE path = ?1",
 	[F_EACH] = "SELECT path, record FROM files WHERE missing = 0 "
@@ -212,9 +214,9 @@ struct gone {
 
 int
 ss_files_mark_missing(struct ss_files *f, const void *root, size_t rootlen,
-    ss_file_fn *fn, void *arg, struct ss_err *e)
+    long long seen, ss_file_fn *fn, void *arg, struct ss_err *e)
 {
-	sqlite3_stmt *s = stmt(f, F_UNDER);
+	sqlite3_stmt *s;
 	struct sbuf lo = SBUF_INIT, hi = SBUF_INIT;
 	struct gone *gone = NULL;
 	size_t ngone = 0, cap = 0, i;
@@ -228,6 +230,25 @@ ss_files_mark_missing(struct ss_files *f, const void *root, size_t rootlen,
 		sbuf_addch(&lo, '/');
 	sbuf_add(&hi, lo.buf, lo.len);
 	hi.buf[hi.len - 1] = '/' + 1;
+	if (seen >= 0) {
+		/* every indexed file was seen: none can be missing */
+		s = stmt(f, F_COUNT_UNDER);
+		bind_blob(s, 1, lo.buf, lo.len);
+		bind_blob(s, 2, hi.buf, hi.len);
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW) {
+			sqlite3_reset(s);
+			ss_ledger_db_err(f->l, rc, "counting files", e);
+			goto out;
+		}
+		if (sqlite3_column_int64(s, 0) <= seen) {
+			sqlite3_reset(s);
+			n = 0;
+			goto out;
+		}
+		sqlite3_reset(s);
+	}
+	s = stmt(f, F_UNDER);
 	bind_blob(s, 1, lo.buf, lo.len);
 	bind_blob(s, 2, hi.buf, hi.len);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -59,11 +59,14 @@ typedef int ss_file_fn(const void *path, size_t plen, const char *record,
 /*
  * Marks missing every indexed file under the directory root whose path
  * no longer names a regular file (lstat), calling fn (may be NULL) for
- * each; returns how many.  Costs one lstat per indexed file and no write
- * when nothing is gone, so an unchanged rescan writes nothing.
+ * each; returns how many.  seen (or -1) is how many files indexed and
+ * present under root the caller has just seen: when the index holds no
+ * more than that, nothing can be missing and no lstat is made.  An
+ * unchanged rescan writes nothing.
  */
 int ss_files_mark_missing(struct ss_files *f, const void *root,
-    size_t rootlen, ss_file_fn *fn, void *arg, struct ss_err *e);
+    size_t rootlen, long long seen, ss_file_fn *fn, void *arg,
+    struct ss_err *e);
 
 /* Calls fn for every file not missing, in path order. */
 int ss_files_each(struct ss_files *f, ss_file_fn *fn, void *arg,

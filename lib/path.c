@@ -325,11 +325,25 @@ ss_path_sanitize_component(const char *in, size_t len, struct sbuf *out)
 }
 
 void
+ss_path_display(const char *path, size_t len, struct sbuf *out)
+{
+	size_t i, n;
+	uint32_t c;
+
+	for (i = 0; i < len; i += n) {
+		if ((n = ss_utf8_next(path + i, len - i, &c)) == 0) {
+			n = 1;
+			sbuf_adds(out, "\xef\xbf\xbd");
+		} else {
+			sbuf_add(out, path + i, n);
+		}
+	}
+}
+
+void
 ss_rec_set_path(jv *obj, const char *key, const char *path, size_t len)
 {
 	struct sbuf k = SBUF_INIT, d = SBUF_INIT, b = SBUF_INIT;
-	size_t i, n;
-	uint32_t c;
 
 	sbuf_addf(&k, "%s_b64", key);
 	if (ss_utf8_valid(path, len)) {
@@ -338,14 +352,7 @@ ss_rec_set_path(jv *obj, const char *key, const char *path, size_t len)
 		*obj = jv_object_delete(*obj, jv_string(k.buf));
 		goto out;
 	}
-	for (i = 0; i < len; i += n) {
-		if ((n = ss_utf8_next(path + i, len - i, &c)) == 0) {
-			n = 1;
-			sbuf_adds(&d, "\xef\xbf\xbd");
-		} else {
-			sbuf_add(&d, path + i, n);
-		}
-	}
+	ss_path_display(path, len, &d);
 	ss_base64_encode(path, len, &b);
 	*obj = jv_object_set(*obj, jv_string(key),
 	    jv_string_sized(d.buf, (int)d.len));

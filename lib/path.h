@@ -99,6 +99,12 @@ int ss_path_sanitize_component_max(const char *in, size_t len, size_t max,
  * neither is there (or obj is not an object), "parse" for bad base64, a
  * non-string value, an empty path or one containing a NUL byte.
  */
+/*
+ * Appends the display form of a path to out: its invalid UTF-8 bytes
+ * each replaced by U+FFFD (what "path" holds when "path_b64" is needed).
+ */
+void ss_path_display(const char *path, size_t len, struct sbuf *out);
+
 void ss_rec_set_path(jv *obj, const char *key, const char *path, size_t len);
 int ss_rec_get_path(jv obj, const char *key, struct sbuf *out,
     struct ss_err *e);

@@ -85,6 +85,17 @@ ss_json_add_string(struct sbuf *sb, const char *s, size_t n)
 
 	sbuf_addch(sb, '"');
 	for (i = 0; i < n; i++) {
+		size_t run;
+
+		/* the plain bytes up to the next one to escape, at once */
+		for (run = i; run < n && (unsigned char)s[run] >= 0x20 &&
+		    s[run] != '"' && s[run] != '\\' && s[run] != 0x7f; run++)
+			;
+		if (run > i) {
+			sbuf_add(sb, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		c = (unsigned char)s[i];
 		if (c == '"' || c == '\\') {
 			sbuf_addch(sb, '\\');
