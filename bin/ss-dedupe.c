@@ -220,6 +220,15 @@ count_tags(jv tags)
 	return n;
 }
 
+/* Whether x is below library_dir (the "library" keeper criterion). */
+static int
+in_library(const struct dd *d, const struct ent *x)
+{
+	return d->libdir != NULL && x->plen > d->libdirlen &&
+	    memcmp(x->path, d->libdir, d->libdirlen) == 0 &&
+	    x->path[d->libdirlen] == '/';
+}
+
 /* Fills the details of x from a "file" object (borrowed). */
 static void
 fill_details(struct dd *d, struct ent *x, jv file)
@@ -273,9 +282,7 @@ fill_details(struct dd *d, struct ent *x, jv file)
 		}
 	}
 	jv_free(tags);
-	x->inlib = d->libdir != NULL && x->plen > d->libdirlen &&
-	    memcmp(x->path, d->libdir, d->libdirlen) == 0 &&
-	    x->path[d->libdirlen] == '/';
+	x->inlib = in_library(d, x);
 	x->detailed = 1;
 	free(fmt);
 	free(codec);
@@ -312,9 +319,11 @@ ensure_details(struct dd *d, struct ent *x)
 	return 0;
 }
 
+/* Ledger mode: everything comes from the index's columns, no record. */
 static int
 on_sum(const struct ss_file_sum *s, void *arg)
 {
+	struct dd *d = arg;
 	struct ent *x = ent_new(s->path, s->plen);
 
 	set_hex(x->sha, s->sha256);
@@ -322,6 +331,16 @@ on_sum(const struct ss_file_sum *s, void *arg)
 	x->broken = s->broken;
 	x->duration_ms = s->duration_ms;
 	set_rkey(x, s->artist, s->title);
+	snprintf(x->format, sizeof(x->format), "%s",
+	    s->format ? s->format : "");
+	x->size = s->size;
+	x->mtime_ns = s->mtime_ns >= 0 ? s->mtime_ns : LLONG_MAX;
+	x->lossless = s->lossless;
+	x->bitrate = s->bitrate;
+	x->ntags = s->ntags;
+	x->cover = s->has_cover;
+	x->inlib = in_library(d, x);
+	x->detailed = 1;
 	return 0;
 }
 
@@ -1382,7 +1401,7 @@ main(int argc, char *argv[])
 		goto done;
 	}
 	if (o.mode == IN_LEDGER) {
-		if (ss_files_each_sum(d.l, on_sum, NULL, &e) == -1) {
+		if (ss_files_each_sum(d.l, on_sum, &d, &e) == -1) {
 			ledger_fail(&d, &e);
 			goto done;
 		}
@@ -1421,7 +1440,9 @@ main(int argc, char *argv[])
 	}
 	if (d.status)
 		goto done;
-	drop_repeated_paths();
+	/* the index has each path once, already in path order */
+	if (o.mode != IN_LEDGER)
+		drop_repeated_paths();
 	if (o.quarantine != NULL && !o.dry_run) {
 		if (ss_run_begin(d.l, "ss-dedupe", &d.run_id, &e) == -1) {
 			ledger_fail(&d, &e);

@@ -72,6 +72,10 @@ struct job {
 	char format[8];
 	const char *broken;
 	long long bytes;	/* read from disk */
+	/* for the index's ss-dedupe columns (read jobs only) */
+	long long duration_ms, bitrate;
+	int lossless, ntags, has_cover;
+	char *artist, *title;
 };
 
 #define NSLOT 128
@@ -308,6 +312,42 @@ deep_check(struct job *j, jv *broken)
 		    "%lld samples, none above the noise floor", pcm.samples);
 }
 
+/* The first value of key, or NULL. */
+static const char *
+first_value(const struct ss_tags *t, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < t->nprops; i++)
+		if (strcmp(t->props[i].key, key) == 0 && t->props[i].nvalues)
+			return t->props[i].values[0];
+	return NULL;
+}
+
+/* What ss-dedupe compares, kept in the index beside the record. */
+static void
+summarise(struct job *j, const struct ss_tags *t)
+{
+	const char *v;
+	size_t i, k;
+
+	j->duration_ms = t->duration_ms;
+	j->bitrate = t->bitrate;
+	j->lossless = strcmp(t->codec, "flac") == 0 ||
+	    strcmp(t->codec, "alac") == 0;
+	j->has_cover = t->npictures > 0;
+	for (i = 0; i < t->nprops; i++)
+		for (k = 0; k < t->props[i].nvalues; k++)
+			if (t->props[i].values[k][0] != '\0') {
+				j->ntags++;
+				break;
+			}
+	if ((v = first_value(t, "ARTIST")) != NULL)
+		j->artist = xstrdup(v);
+	if ((v = first_value(t, "TITLE")) != NULL)
+		j->title = xstrdup(v);
+}
+
 static jv
 tags_object(const struct ss_tags *t)
 {
@@ -416,6 +456,7 @@ read_file(struct job *j, unsigned char *buf)
 		goto build;
 	}
 	have_tags = 1;
+	summarise(j, &t);
 	if (t.duration_ms <= 0)
 		set_broken(j, &broken, "zero_duration", "the length is 0");
 	if (o.deep && j->broken == NULL)
@@ -683,6 +724,13 @@ store(struct scan *s, const struct job *j)
 	put.format = j->format[0] ? j->format : NULL;
 	put.broken = j->broken;
 	put.record = j->stored;
+	put.duration_ms = j->duration_ms;
+	put.bitrate = j->bitrate;
+	put.lossless = j->lossless;
+	put.ntags = j->ntags;
+	put.has_cover = j->has_cover;
+	put.artist = j->artist;
+	put.title = j->title;
 	put.scan_id = s->scan_id;
 	if (tx_want(s, TX_WRITE) == -1)
 		return -1;
@@ -726,6 +774,8 @@ finish_job(struct scan *s, struct job *j)
 out:
 	free(j->path);
 	free(j->stored);
+	free(j->artist);
+	free(j->title);
 	show_progress(s, 0);
 	return r;
 }
@@ -750,6 +800,8 @@ drain(struct scan *s, int need_room, int all)
 			else {
 				free(j.path);
 				free(j.stored);
+				free(j.artist);
+				free(j.title);
 			}
 			pthread_mutex_lock(&p->mu);
 		}
@@ -780,6 +832,8 @@ submit(struct scan *s, const char *path, size_t plen, const struct stat *st,
 	j.st = *st;
 	j.expect = expect;
 	j.change = CH_NEW;
+	j.duration_ms = j.bitrate = -1;
+	j.lossless = -1;
 	if (s->f != NULL) {
 		memset(&row, 0, sizeof(row));
 		if (tx_want(s, TX_READ) == -1) {

@@ -16,11 +16,15 @@ static const char *const f_sql[F_MAX] = {
 	    "FROM files WHERE path = ?1",
 	[F_PUT] = "INSERT INTO files (path, root, size, mtime_ns, inode, dev, "
 	    "sha256, audio_hash, format, broken, record, scan_id, seen_at, "
-	    "missing) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-	    "?12, ?13, 0) ON CONFLICT (path) DO UPDATE SET root = ?2, "
+	    "missing, duration_ms, bitrate, lossless, ntags, has_cover, "
+	    "artist, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	    "?11, ?12, ?13, 0, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
+	    "ON CONFLICT (path) DO UPDATE SET root = ?2, "
 	    "size = ?3, mtime_ns = ?4, inode = ?5, dev = ?6, sha256 = ?7, "
 	    "audio_hash = ?8, format = ?9, broken = ?10, record = ?11, "
-	    "scan_id = ?12, seen_at = ?13, missing = 0",
+	    "scan_id = ?12, seen_at = ?13, missing = 0, duration_ms = ?14, "
+	    "bitrate = ?15, lossless = ?16, ntags = ?17, has_cover = ?18, "
+	    "artist = ?19, title = ?20",
 	/* every path under a directory: from "DIR/" up to "DIR0" */
 	[F_UNDER] = "SELECT path, record FROM files WHERE path > ?1 AND "
 	    "path < ?2 AND missing = 0",
@@ -181,6 +185,16 @@ ss_files_put(struct ss_files *f, const void *path, size_t plen,
 	bind_text(s, 11, p->record);
 	sqlite3_bind_int64(s, 12, p->scan_id);
 	sqlite3_bind_double(s, 13, ss_now());
+	if (p->duration_ms >= 0)
+		sqlite3_bind_int64(s, 14, p->duration_ms);
+	if (p->bitrate >= 0)
+		sqlite3_bind_int64(s, 15, p->bitrate);
+	if (p->lossless >= 0)
+		sqlite3_bind_int(s, 16, p->lossless);
+	sqlite3_bind_int(s, 17, p->ntags);
+	sqlite3_bind_int(s, 18, p->has_cover);
+	bind_text(s, 19, p->artist);
+	bind_text(s, 20, p->title);
 	return finish(f, s, "writing the file index", e);
 }
 

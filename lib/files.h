@@ -47,6 +47,10 @@ struct ss_file_put {
 	long long size, mtime_ns, inode, dev;
 	const char *sha256, *audio_hash, *format, *broken;	/* may be NULL */
 	const char *record;
+	/* what ss-dedupe needs without the record; -1 / NULL: unknown */
+	long long duration_ms, bitrate;
+	int lossless, ntags, has_cover;
+	const char *artist, *title;
 	long long scan_id;
 };
 int ss_files_put(struct ss_files *f, const void *path, size_t plen,

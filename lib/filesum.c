@@ -5,11 +5,9 @@
 #include "ledger-int.h"
 
 static const char sum_sql[] =
-    "SELECT path, sha256, audio_hash, broken IS NOT NULL, "
-    "json_extract(record, '$.duration_ms'), "
-    "json_extract(record, '$.tags.ARTIST[0]'), "
-    "json_extract(record, '$.tags.TITLE[0]') "
-    "FROM files WHERE missing = 0";
+    "SELECT path, sha256, audio_hash, broken IS NOT NULL, duration_ms, "
+    "artist, title, format, size, mtime_ns, bitrate, lossless, ntags, "
+    "has_cover FROM files WHERE missing = 0 ORDER BY path";
 
 static const char *
 text_or_null(sqlite3_stmt *s, int col)
@@ -17,6 +15,14 @@ text_or_null(sqlite3_stmt *s, int col)
 	if (sqlite3_column_type(s, col) != SQLITE_TEXT)
 		return NULL;
 	return (const char *)sqlite3_column_text(s, col);
+}
+
+static long long
+int_or(sqlite3_stmt *s, int col)
+{
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return -1;
+	return sqlite3_column_int64(s, col);
 }
 
 int
@@ -37,10 +43,16 @@ ss_files_each_sum(struct ss_ledger *l, ss_file_sum_fn *fn, void *arg,
 		fs.sha256 = text_or_null(s, 1);
 		fs.audio_hash = text_or_null(s, 2);
 		fs.broken = sqlite3_column_int(s, 3);
-		fs.duration_ms = sqlite3_column_type(s, 4) == SQLITE_NULL ?
-		    -1 : sqlite3_column_int64(s, 4);
+		fs.duration_ms = int_or(s, 4);
 		fs.artist = text_or_null(s, 5);
 		fs.title = text_or_null(s, 6);
+		fs.format = text_or_null(s, 7);
+		fs.size = int_or(s, 8);
+		fs.mtime_ns = int_or(s, 9);
+		fs.bitrate = int_or(s, 10);
+		fs.lossless = (int)int_or(s, 11);
+		fs.ntags = (int)int_or(s, 12);
+		fs.has_cover = (int)int_or(s, 13);
 		if (fs.path == NULL)
 			continue;
 		if ((r = fn(&fs, arg)) != 0)

@@ -8,24 +8,27 @@ struct ss_err;
 struct ss_ledger;
 
 /*
- * What grouping duplicates needs of each indexed file, read by SQLite
- * from the stored "file" JSON without building it in memory, so that a
- * library of 100,000 files is gone through in a fraction of a second.
- * Every pointer is valid only during the callback; strings are NULL when
- * the index does not know them.
+ * What grouping duplicates and choosing keepers needs of each indexed
+ * file, from the columns ss-scan fills beside the stored record (no JSON
+ * is parsed), so that a library of 100,000 files is gone through fast.
+ * Every pointer is valid only during the callback; strings are NULL and
+ * numbers -1 when the index does not know them.
  *
  *   sha256, audio_hash  lowercase hex
  *   broken              1 if file.broken is not null
- *   duration_ms         -1 if unknown
  *   artist, title       the first ARTIST and TITLE tag values
+ *   lossless            1 for FLAC and ALAC, 0 for lossy codecs
+ *   ntags               tags with a value; has_cover 1 or 0
  */
 struct ss_file_sum {
 	const void *path;
 	size_t plen;
 	const char *sha256;
 	const char *audio_hash;
+	const char *format;
 	int broken;
-	long long duration_ms;
+	long long size, mtime_ns, duration_ms, bitrate;
+	int lossless, ntags, has_cover;
 	const char *artist;
 	const char *title;
 };
@@ -33,8 +36,8 @@ struct ss_file_sum {
 typedef int ss_file_sum_fn(const struct ss_file_sum *s, void *arg);
 
 /*
- * Calls fn for every file of the index that is not missing, in no
- * particular order; fn returns 0 to go on, anything else stops the walk
+ * Calls fn for every file of the index that is not missing, in byte
+ * order of the paths (the order of the primary key: no sort); fn returns 0 to go on, anything else stops the walk
  * (and is returned).  Returns 0, or -1 with e filled as the ledger module
  * does ("busy" is temporary, "sqlite" otherwise, including a stored
  * record that is not JSON).

@@ -3,7 +3,10 @@
 -- One row per audio file seen under a scanned directory.  path is the raw
 -- bytes of the absolute path (file names need not be UTF-8).  record is
 -- the JSON of the record's "file" object, re-emitted as it is while
--- (size, mtime_ns, inode) stay the same.
+-- (size, mtime_ns, inode) stay the same.  The columns after it copy what
+-- ss-dedupe groups and chooses by, so it never parses a record: the
+-- first ARTIST and TITLE, whether the codec is lossless, the number of
+-- tags with a value.
 CREATE TABLE files (
 	path		BLOB PRIMARY KEY,
 	root		BLOB NOT NULL,
@@ -16,6 +19,13 @@ CREATE TABLE files (
 	format		TEXT,
 	broken		TEXT,
 	record		TEXT NOT NULL,
+	duration_ms	INTEGER,
+	bitrate		INTEGER,
+	lossless	INTEGER,
+	ntags		INTEGER NOT NULL DEFAULT 0,
+	has_cover	INTEGER NOT NULL DEFAULT 0,
+	artist		TEXT,
+	title		TEXT,
 	scan_id		INTEGER NOT NULL,
 	seen_at		REAL NOT NULL,
 	missing		INTEGER NOT NULL DEFAULT 0
