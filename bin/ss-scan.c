@@ -13,6 +13,7 @@
 #include "audio.h"
 #include "base64.h"
 #include "config.h"
+#include "fileio.h"
 #include "files.h"
 #include "hash.h"
 #include "ledger.h"
@@ -71,6 +72,7 @@ struct job {
 	char audio_hash[17];
 	char format[8];
 	const char *broken;
+	char detail[512];	/* why it is broken */
 	long long bytes;	/* read from disk */
 	/* for the index's ss-dedupe columns (read jobs only) */
 	long long duration_ms, bitrate;
@@ -100,7 +102,7 @@ struct scan {
 	long long scan_id;
 	int in_tx, batch;	/* in_tx: TX_READ or TX_WRITE */
 	long long files, read, missing, broken, bytes, failed, total;
-	long long seen;		/* indexed, present files seen under root */
+	long long seen;		/* files counted before this root */
 	double started, last_progress;
 	int progress;
 	int status;		/* 0, or SS_EX_FATAL / SS_EX_TEMPFAIL */
@@ -139,26 +141,21 @@ format_allowed(const char *formats, const char *fmt)
 }
 
 static void
-set_broken(struct job *j, jv *broken, const char *reason, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
+set_broken(struct job *j, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
+/* The first reason found is the one reported. */
 static void
-set_broken(struct job *j, jv *broken, const char *reason, const char *fmt,
-    ...)
+set_broken(struct job *j, const char *reason, const char *fmt, ...)
 {
-	char detail[512];
 	va_list ap;
 
 	if (j->broken != NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
 	va_end(ap);
 	j->broken = reason;
-	jv_free(*broken);
-	*broken = jv_object_set(jv_object_set(jv_object(),
-	    jv_string("reason"), jv_string(reason)), jv_string("detail"),
-	    jv_string(detail));
 }
 
 /*
@@ -274,7 +271,7 @@ count_pcm(const char *p, size_t n, void *arg)
 
 /* --deep: decode the whole file; FLAC's own test checks its MD5 too. */
 static void
-deep_check(struct job *j, jv *broken)
+deep_check(struct job *j)
 {
 	struct sbuf url = SBUF_INIT;
 	struct pcm pcm = { 0, 0, 0, 0 };
@@ -287,7 +284,7 @@ deep_check(struct job *j, jv *broken)
 
 		st = run_capture(fargv, NULL, NULL, err, sizeof(err));
 		if (st > 0 && st < 127) {
-			set_broken(j, broken, "decode_error", "flac -t: %s",
+			set_broken(j, "decode_error", "flac -t: %s",
 			    err[0] ? err : "test failed");
 			return;
 		}
@@ -303,12 +300,12 @@ deep_check(struct job *j, jv *broken)
 	if (st == -1 || st == 127)
 		return;		/* no ffmpeg: said once by main */
 	if (st != 0 || err[0] != '\0')
-		set_broken(j, broken, "decode_error", "ffmpeg: %s",
+		set_broken(j, "decode_error", "ffmpeg: %s",
 		    err[0] ? err : "decoding failed");
 	else if (pcm.samples == 0)
-		set_broken(j, broken, "no_audio_frames", "nothing decodes");
+		set_broken(j, "no_audio_frames", "nothing decodes");
 	else if (pcm.loud == 0)
-		set_broken(j, broken, "silent",
+		set_broken(j, "silent",
 		    "%lld samples, none above the noise floor", pcm.samples);
 }
 
@@ -348,26 +345,75 @@ summarise(struct job *j, const struct ss_tags *t)
 		j->title = xstrdup(v);
 }
 
-static jv
-tags_object(const struct ss_tags *t)
+/*
+ * The "file" object is written as JSON text directly (the worker's part
+ * of the record): building a jv and dumping it cost more than reading
+ * the file.  Strings that are not UTF-8 get U+FFFD, as jv would.
+ */
+static void
+json_text(struct sbuf *sb, const char *s)
 {
-	jv obj = jv_object(), vals;
-	size_t i, k;
+	struct sbuf fixed = SBUF_INIT;
+	size_t n = strlen(s);
 
-	for (i = 0; i < t->nprops; i++) {
-		vals = jv_array();
-		for (k = 0; k < t->props[i].nvalues; k++)
-			vals = jv_array_append(vals,
-			    jv_string(t->props[i].values[k]));
-		obj = jv_object_set(obj, jv_string(t->props[i].key), vals);
+	if (ss_utf8_valid(s, n)) {
+		ss_json_add_string(sb, s, n);
+		return;
 	}
-	return obj;
+	ss_path_display(s, n, &fixed);
+	ss_json_add_string(sb, fixed.buf, fixed.len);
+	sbuf_release(&fixed);
 }
 
-static jv
-num_or_null(long long v, int known)
+static void
+json_key(struct sbuf *sb, const char *key)
 {
-	return known ? jv_number((double)v) : jv_null();
+	if (sb->len > 1)
+		sbuf_addch(sb, ',');
+	json_text(sb, key);
+	sbuf_addch(sb, ':');
+}
+
+static void
+json_str_or_null(struct sbuf *sb, const char *key, const char *v)
+{
+	json_key(sb, key);
+	if (v != NULL && *v != '\0')
+		json_text(sb, v);
+	else
+		sbuf_adds(sb, "null");
+}
+
+static void
+json_num_or_null(struct sbuf *sb, const char *key, long long v, int known)
+{
+	json_key(sb, key);
+	if (known)
+		sbuf_addf(sb, "%lld", v);
+	else
+		sbuf_adds(sb, "null");
+}
+
+static void
+json_tags(struct sbuf *sb, const struct ss_tags *t)
+{
+	size_t i, k;
+
+	json_key(sb, "tags");
+	sbuf_addch(sb, '{');
+	for (i = 0; i < t->nprops; i++) {
+		if (i > 0)
+			sbuf_addch(sb, ',');
+		json_text(sb, t->props[i].key);
+		sbuf_adds(sb, ":[");
+		for (k = 0; k < t->props[i].nvalues; k++) {
+			if (k > 0)
+				sbuf_addch(sb, ',');
+			json_text(sb, t->props[i].values[k]);
+		}
+		sbuf_addch(sb, ']');
+	}
+	sbuf_addch(sb, '}');
 }
 
 static void
@@ -385,6 +431,7 @@ mtime_string(const struct stat *st, char *buf, size_t size)
 
 #define READ_BUFSZ (1024 * 1024)
 
+
 /* Reads one file; buf (READ_BUFSZ bytes) is the worker's own. */
 static void
 read_file(struct job *j, unsigned char *buf)
@@ -394,7 +441,7 @@ read_file(struct job *j, unsigned char *buf)
 	struct ss_audio a;
 	struct ss_tags t;
 	unsigned char sum[SS_SHA256_LEN];
-	jv broken = jv_null(), file;
+	struct sbuf f = SBUF_INIT;
 	off_t nread = 0;
 	int fd, have_tags = 0, have_audio = 0;
 	char mtime[48];
@@ -405,11 +452,26 @@ read_file(struct job *j, unsigned char *buf)
 	if (fd == -1 && errno == EPERM)
 		fd = open(j->path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1 || fstat(fd, &j->st) == -1) {
-		set_broken(j, &broken, "unreadable", "%s", strerror(errno));
+		set_broken(j, "unreadable", "%s", strerror(errno));
 		goto build;
 	}
-	if (ss_audio_begin(&a, fd, j->st.st_size, &e) == -1) {
-		set_broken(j, &broken, "unreadable", "%s", e.msg);
+	/*
+	 * A file that fits the buffer is read whole with one read and looked
+	 * at in memory; a larger one is streamed through the buffer.
+	 */
+	if (j->st.st_size < READ_BUFSZ) {
+		nread = ss_read_full(fd, buf, READ_BUFSZ);
+		if (nread < 0 || nread != j->st.st_size) {
+			set_broken(j, "unreadable", "%s", nread < 0 ?
+			    strerror(errno) : "the file changed while read");
+			goto build;
+		}
+		if (ss_audio_begin_mem(&a, buf, nread, &e) == -1) {
+			set_broken(j, "unreadable", "%s", e.msg);
+			goto build;
+		}
+	} else if (ss_audio_begin(&a, fd, j->st.st_size, &e) == -1) {
+		set_broken(j, "unreadable", "%s", e.msg);
 		goto build;
 	}
 	if (j->expect == NULL && a.format[0] == '\0') {
@@ -418,88 +480,96 @@ read_file(struct job *j, unsigned char *buf)
 		j->skip = 1;
 		goto build;
 	}
-	if (ss_hash_fd_buf(fd, buf, READ_BUFSZ, sum, &nread, ss_audio_feed,
-	    &a, &e) == -1) {
+	if (a.mem != NULL) {
+		if (nread > 0)
+			ss_audio_feed(buf, (size_t)nread, 0, &a);
+		if (ss_sha256(buf, (size_t)nread, sum, &e) == -1) {
+			ss_audio_release(&a);
+			set_broken(j, "unreadable", "%s", e.msg);
+			goto build;
+		}
+	} else if (ss_hash_fd_buf(fd, buf, READ_BUFSZ, sum, &nread,
+	    ss_audio_feed, &a, &e) == -1) {
 		ss_audio_release(&a);
-		set_broken(j, &broken, "unreadable", "%s", e.msg);
+		set_broken(j, "unreadable", "%s", e.msg);
 		goto build;
 	}
 	j->bytes = j->st.st_size;
 	ss_hex(sum, sizeof(sum), j->sha256);
 	if (ss_audio_end(&a, fd, &r, &e) == -1) {
-		set_broken(j, &broken, "unreadable", "%s", e.msg);
+		set_broken(j, "unreadable", "%s", e.msg);
 		goto build;
 	}
 	have_audio = 1;
 	snprintf(j->format, sizeof(j->format), "%s", r.format);
 	snprintf(j->audio_hash, sizeof(j->audio_hash), "%s", r.audio_hash);
 	if (j->st.st_size == 0) {
-		set_broken(j, &broken, "empty", "the file is empty");
+		set_broken(j, "empty", "the file is empty");
 		goto build;
 	}
 	if (r.format[0] == '\0') {
-		set_broken(j, &broken, "not_audio", "not an audio file");
+		set_broken(j, "not_audio", "not an audio file");
 		goto build;
 	}
 	if (j->expect != NULL && !format_allowed(j->expect, r.format)) {
-		set_broken(j, &broken, "not_audio",
+		set_broken(j, "not_audio",
 		    "the content is %s, not what the name says", r.format);
 		goto build;
 	}
 	if (r.broken != NULL)
-		set_broken(j, &broken, r.broken, "%s", r.detail);
+		set_broken(j, r.broken, "%s", r.detail);
 	/* a file that fit in the buffer is parsed from there */
 	if (ss_tags_read_mem(j->path, nread <= READ_BUFSZ ? buf : NULL,
 	    (size_t)nread, &t, 0, &e) == -1) {
-		set_broken(j, &broken, strcmp(e.code, "io") == 0 ?
+		set_broken(j, strcmp(e.code, "io") == 0 ?
 		    "unreadable" : "not_audio", "%s", e.msg);
 		goto build;
 	}
 	have_tags = 1;
 	summarise(j, &t);
 	if (t.duration_ms <= 0)
-		set_broken(j, &broken, "zero_duration", "the length is 0");
+		set_broken(j, "zero_duration", "the length is 0");
 	if (o.deep && j->broken == NULL)
-		deep_check(j, &broken);
+		deep_check(j);
 build:
 	if (fd != -1)
 		close(fd);
-	if (j->skip) {
-		jv_free(broken);
+	if (j->skip)
 		return;
-	}
 	mtime_string(&j->st, mtime, sizeof(mtime));
-	file = jv_object();
-	file = jv_object_set(file, jv_string("size"),
-	    jv_number((double)j->st.st_size));
-	file = jv_object_set(file, jv_string("mtime"), jv_string(mtime));
-	file = jv_object_set(file, jv_string("sha256"),
-	    j->sha256[0] ? jv_string(j->sha256) : jv_null());
-	file = jv_object_set(file, jv_string("audio_hash"),
-	    j->audio_hash[0] ? jv_string(j->audio_hash) : jv_null());
-	file = jv_object_set(file, jv_string("format"),
-	    have_audio && j->format[0] ? jv_string(j->format) : jv_null());
-	file = jv_object_set(file, jv_string("codec"),
-	    have_tags ? jv_string(t.codec) : jv_null());
-	file = jv_object_set(file, jv_string("bitrate"),
-	    num_or_null(t.bitrate, have_tags));
-	file = jv_object_set(file, jv_string("sample_rate"),
-	    num_or_null(t.sample_rate, have_tags));
-	file = jv_object_set(file, jv_string("bits_per_sample"),
-	    num_or_null(t.bits_per_sample, have_tags && t.bits_per_sample));
-	file = jv_object_set(file, jv_string("channels"),
-	    num_or_null(t.channels, have_tags));
-	file = jv_object_set(file, jv_string("duration_ms"),
-	    num_or_null(t.duration_ms, have_tags));
-	file = jv_object_set(file, jv_string("tags"),
-	    have_tags ? tags_object(&t) : jv_object());
-	file = jv_object_set(file, jv_string("has_cover"),
-	    jv_bool(have_tags && t.npictures > 0));
-	file = jv_object_set(file, jv_string("broken"), broken);
-	/* serialised here, on the worker: the main thread only splices it */
-	file = jv_dump_string(file, 0);
-	j->stored = xstrdup(jv_string_value(file));
-	jv_free(file);
+	sbuf_addch(&f, '{');
+	json_num_or_null(&f, "size", (long long)j->st.st_size, 1);
+	json_str_or_null(&f, "mtime", mtime);
+	json_str_or_null(&f, "sha256", j->sha256);
+	json_str_or_null(&f, "audio_hash", j->audio_hash);
+	json_str_or_null(&f, "format", have_audio ? j->format : NULL);
+	json_str_or_null(&f, "codec", have_tags ? t.codec : NULL);
+	json_num_or_null(&f, "bitrate", t.bitrate, have_tags);
+	json_num_or_null(&f, "sample_rate", t.sample_rate, have_tags);
+	json_num_or_null(&f, "bits_per_sample", t.bits_per_sample,
+	    have_tags && t.bits_per_sample);
+	json_num_or_null(&f, "channels", t.channels, have_tags);
+	json_num_or_null(&f, "duration_ms", t.duration_ms, have_tags);
+	if (have_tags) {
+		json_tags(&f, &t);
+	} else {
+		json_key(&f, "tags");
+		sbuf_adds(&f, "{}");
+	}
+	json_key(&f, "has_cover");
+	sbuf_adds(&f, have_tags && t.npictures > 0 ? "true" : "false");
+	json_key(&f, "broken");
+	if (j->broken != NULL) {
+		sbuf_adds(&f, "{\"reason\":");
+		json_text(&f, j->broken);
+		sbuf_adds(&f, ",\"detail\":");
+		json_text(&f, j->detail);
+		sbuf_addch(&f, '}');
+	} else {
+		sbuf_adds(&f, "null");
+	}
+	sbuf_addch(&f, '}');
+	j->stored = sbuf_detach(&f, NULL);
 	ss_tags_release(&t);
 }
 
@@ -847,8 +917,6 @@ submit(struct scan *s, const char *path, size_t plen, const struct stat *st,
 		}
 	}
 	if (found) {
-		if (!row.missing)
-			s->seen++;
 		j.change = CH_CHANGED;
 		if (!o.rehash && !o.deep &&
 		    row.size == (long long)st->st_size &&
@@ -941,7 +1009,7 @@ scan_root(struct scan *s, const char *dir, const struct ss_walk_opts *wo)
 	}
 	s->root = root;
 	s->rootlen = strlen(root);
-	s->seen = 0;
+	s->seen = s->files;
 	if (s->f != NULL && ss_scan_begin(s->f, root, s->rootlen, &s->scan_id,
 	    &e) == -1) {
 		free(root);
@@ -958,8 +1026,9 @@ scan_root(struct scan *s, const char *dir, const struct ss_walk_opts *wo)
 	if (s->f != NULL) {
 		if (tx_flush(s) == -1)
 			goto out;
-		n = ss_files_mark_missing(s->f, root, s->rootlen, s->seen,
-		    on_missing, s, &e);
+		/* every file of this walk is in the index now */
+		n = ss_files_mark_missing(s->f, root, s->rootlen,
+		    s->files - s->seen, on_missing, s, &e);
 		if (n == -1) {
 			ledger_fail(s, &e);
 			goto out;

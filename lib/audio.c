@@ -27,13 +27,24 @@ le32(const unsigned char *p)
 	    (unsigned long)p[1] << 8 | p[0];
 }
 
-/* pread that retries short reads; returns bytes read (< n only at EOF). */
+/*
+ * pread that retries short reads; returns bytes read (< n only at EOF).
+ * From the file's bytes in memory when ss_audio_begin_mem was used.
+ */
 static ssize_t
-read_at(int fd, void *buf, size_t n, off_t off)
+read_at(const struct ss_audio *a, int fd, void *buf, size_t n, off_t off)
 {
 	size_t got = 0;
 	ssize_t r;
 
+	if (a->mem != NULL) {
+		if (off >= a->size)
+			return 0;
+		if ((off_t)n > a->size - off)
+			n = (size_t)(a->size - off);
+		memcpy(buf, a->mem + off, n);
+		return (ssize_t)n;
+	}
 	while (got < n) {
 		r = pread(fd, (char *)buf + got, n - got, off + (off_t)got);
 		if (r == -1 && errno == EINTR)
@@ -336,7 +347,7 @@ begin_mp3(struct ss_audio *a, int fd, struct ss_err *e)
 	for (;;) {
 		if (start + 10 > a->size)
 			break;
-		if (read_at(fd, t, 10, start) != 10)
+		if (read_at(a, fd, t, 10, start) != 10)
 			return ss_err_errno(e, "read error");
 		if ((len = id3v2_len(t, 10)) == 0)
 			break;
@@ -346,13 +357,13 @@ begin_mp3(struct ss_audio *a, int fd, struct ss_err *e)
 	do {
 		prev = end;
 		if (end - start >= 128) {
-			if (read_at(fd, t, 3, end - 128) != 3)
+			if (read_at(a, fd, t, 3, end - 128) != 3)
 				return ss_err_errno(e, "read error");
 			if (memcmp(t, "TAG", 3) == 0)
 				end -= 128;
 		}
 		if (end - start >= 32) {
-			if (read_at(fd, t, 32, end - 32) != 32)
+			if (read_at(a, fd, t, 32, end - 32) != 32)
 				return ss_err_errno(e, "read error");
 			if (memcmp(t, "APETAGEX", 8) == 0) {
 				off_t tag = (off_t)le32(t + 12) +
@@ -362,7 +373,7 @@ begin_mp3(struct ss_audio *a, int fd, struct ss_err *e)
 			}
 		}
 		if (end - start >= 15) {
-			if (read_at(fd, t, 15, end - 15) != 15)
+			if (read_at(a, fd, t, 15, end - 15) != 15)
 				return ss_err_errno(e, "read error");
 			if (memcmp(t + 6, "LYRICS200", 9) == 0) {
 				off_t tag = 0;
@@ -381,7 +392,7 @@ begin_mp3(struct ss_audio *a, int fd, struct ss_err *e)
 	a->hash_range = 1;
 	a->xing_frames = -1;
 
-	n = read_at(fd, buf, sizeof(buf), start);
+	n = read_at(a, fd, buf, sizeof(buf), start);
 	if (n == -1)
 		return ss_err_errno(e, "read error");
 	if ((size_t)n >= 4 && mp3_frame_len(buf) != 0) {
@@ -399,13 +410,13 @@ begin_flac(struct ss_audio *a, int fd, struct ss_err *e)
 	size_t len;
 	int last = 0, type, i;
 
-	if (read_at(fd, t, 4, 0) != 4)
+	if (read_at(a, fd, t, 4, 0) != 4)
 		return ss_err_errno(e, "read error");
 	/* an ID3v2 tag some taggers put before "fLaC" */
 	if (memcmp(t, "ID3", 3) == 0) {
 		unsigned char h[10];
 
-		if (read_at(fd, h, 10, 0) == 10)
+		if (read_at(a, fd, h, 10, 0) == 10)
 			pos = (off_t)id3v2_len(h, 10);
 	}
 	pos += 4;	/* "fLaC" */
@@ -415,13 +426,13 @@ begin_flac(struct ss_audio *a, int fd, struct ss_err *e)
 			    "metadata blocks run past the end");
 			return 0;
 		}
-		if (read_at(fd, t, 4, pos) != 4)
+		if (read_at(a, fd, t, 4, pos) != 4)
 			return ss_err_errno(e, "read error");
 		last = t[0] & 0x80;
 		type = t[0] & 0x7f;
 		len = (size_t)t[1] << 16 | (size_t)t[2] << 8 | t[3];
 		if (type == 0 && len >= 34) {
-			if (read_at(fd, si, 34, pos + 4) != 34) {
+			if (read_at(a, fd, si, 34, pos + 4) != 34) {
 				set_broken(a, "truncated",
 				    "STREAMINFO runs past the end");
 				return 0;
@@ -464,7 +475,7 @@ begin_mp4(struct ss_audio *a, int fd, struct ss_err *e)
 	int moov = 0;
 
 	while (pos + 8 <= a->size) {
-		if (read_at(fd, t, 16, pos) < 8)
+		if (read_at(a, fd, t, 16, pos) < 8)
 			return ss_err_errno(e, "read error");
 		len = (off_t)be32(t);
 		hdr = 8;
@@ -505,7 +516,8 @@ begin_mp4(struct ss_audio *a, int fd, struct ss_err *e)
 
 /* strong: SHA-256 of the payload, and FLAC frames even with an MD5 set. */
 static int
-begin(struct ss_audio *a, int fd, off_t size, int strong, struct ss_err *e)
+begin(struct ss_audio *a, int fd, const unsigned char *mem, off_t size,
+    int strong, struct ss_err *e)
 {
 	unsigned char head[HEAD_SIZE];
 	const char *fmt;
@@ -513,16 +525,17 @@ begin(struct ss_audio *a, int fd, off_t size, int strong, struct ss_err *e)
 	size_t len;
 
 	memset(a, 0, sizeof(*a));
+	a->mem = mem;
 	a->size = size;
 	a->strong = strong;
-	n = read_at(fd, head, sizeof(head), 0);
+	n = read_at(a, fd, head, sizeof(head), 0);
 	if (n == -1)
 		return ss_err_errno(e, "read error");
 	fmt = ss_audio_sniff(head, (size_t)n);
 	if (*fmt == '\0' && (len = id3v2_len(head, (size_t)n)) > 0 &&
 	    (off_t)len < size) {
 		/* a tag longer than the head (a big cover): look past it */
-		n = read_at(fd, head, sizeof(head), (off_t)len);
+		n = read_at(a, fd, head, sizeof(head), (off_t)len);
 		if (n == -1)
 			return ss_err_errno(e, "read error");
 		if (n >= 4 && memcmp(head, "fLaC", 4) == 0)
@@ -567,7 +580,14 @@ begin(struct ss_audio *a, int fd, off_t size, int strong, struct ss_err *e)
 int
 ss_audio_begin(struct ss_audio *a, int fd, off_t size, struct ss_err *e)
 {
-	return begin(a, fd, size, 0, e);
+	return begin(a, fd, NULL, size, 0, e);
+}
+
+int
+ss_audio_begin_mem(struct ss_audio *a, const unsigned char *data,
+    off_t size, struct ss_err *e)
+{
+	return begin(a, -1, data, size, 0, e);
 }
 
 /* ---- feeding: one pass over the file ---- */
@@ -833,7 +853,7 @@ end_flac(struct ss_audio *a, int fd, struct ss_err *e)
 		want = (size_t)(a->size - a->pay_start);
 	from = a->size - (off_t)want;
 	buf = xmalloc(want);
-	got = read_at(fd, buf, want, from);
+	got = read_at(a, fd, buf, want, from);
 	if (got != (ssize_t)want) {
 		rc = ss_err_errno(e, "read error");
 		goto out;
@@ -917,7 +937,7 @@ ss_audio_payload_sha256(const char *path, char out[SS_SHA256_HEXLEN + 1],
 		ss_err_errno(e, "'%s'", path);
 		goto out;
 	}
-	if (begin(&a, fd, st.st_size, 1, e) == -1) {
+	if (begin(&a, fd, NULL, st.st_size, 1, e) == -1) {
 		ss_audio_release(&a);
 		goto out;
 	}

@@ -67,6 +67,7 @@ struct ss_audio_result {
 struct ss_audio {
 	char format[8];
 	off_t size;
+	const unsigned char *mem;	/* the whole file, or NULL: use fd */
 	int kind;
 	off_t pay_start, pay_end;	/* hashed range (mp3, plain flac) */
 	int hash_range;			/* 1: hash [pay_start, pay_end) */
@@ -110,6 +111,14 @@ struct ss_audio {
  */
 int ss_audio_begin(struct ss_audio *a, int fd, off_t size,
     struct ss_err *e);
+
+/*
+ * The same for a file whose size bytes are all at data (a small file read
+ * whole): no read at all.  Feed it data once, then call ss_audio_end with
+ * fd -1; data must stay valid until then.
+ */
+int ss_audio_begin_mem(struct ss_audio *a, const unsigned char *data,
+    off_t size, struct ss_err *e);
 
 /* The chunk hook: pass it and a to ss_hash_fd. */
 void ss_audio_feed(const unsigned char *p, size_t n, off_t off, void *arg);

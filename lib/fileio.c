@@ -358,9 +358,8 @@ ss_read_fd(int fd, size_t max, struct sbuf *out, struct ss_err *e)
 	}
 }
 
-/* Reads up to n bytes, fewer only at the end of the file; -1 on error. */
-static ssize_t
-read_full(int fd, char *buf, size_t n)
+ssize_t
+ss_read_full(int fd, void *buf, size_t n)
 {
 	size_t got = 0;
 	ssize_t k;
@@ -404,11 +403,11 @@ ss_same_content(const char *a, const char *b, struct ss_err *e)
 	ba = xmalloc(COPY_CHUNK);
 	bb = xmalloc(COPY_CHUNK);
 	for (;;) {
-		if ((na = read_full(fa, ba, COPY_CHUNK)) == -1) {
+		if ((na = ss_read_full(fa, ba, COPY_CHUNK)) == -1) {
 			ss_err_errno(e, "read error on '%s'", a);
 			goto out;
 		}
-		if ((nb = read_full(fb, bb, COPY_CHUNK)) == -1) {
+		if ((nb = ss_read_full(fb, bb, COPY_CHUNK)) == -1) {
 			ss_err_errno(e, "read error on '%s'", b);
 			goto out;
 		}

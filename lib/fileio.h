@@ -125,6 +125,9 @@ int ss_write_full(int fd, const void *buf, size_t len, struct ss_err *e);
  * 1 if the regular files a and b have the same size and the same bytes,
  * 0 if not (or either is not a regular file), -1 with e filled on error.
  */
+/* Reads up to n bytes (fewer only at end of file); -1 with errno set. */
+ssize_t ss_read_full(int fd, void *buf, size_t n);
+
 /*
  * Appends everything left to read on fd to out, refusing more than max
  * bytes: -1 with e filled, "too_big" ("larger than MAX bytes") or "io"
