@@ -117,6 +117,25 @@ skip() {
 	echo "ok $_tap_n - $1 # SKIP $2" >&9
 }
 
+# make_audio FMT OUT: encode tone.wav (made by the test) as mp3, flac,
+# ogg, opus or m4a with the usual tools; tool_for FMT names that tool
+make_audio() {
+	case $1 in
+	mp3)	lame --quiet tone.wav "$2" ;;
+	flac)	flac -s tone.wav -o "$2" ;;
+	ogg)	oggenc -Q tone.wav -o "$2" ;;
+	opus)	opusenc --quiet tone.wav "$2" ;;
+	m4a)	ffmpeg -nostdin -v error -i tone.wav -c:a aac "$2" ;;
+	esac
+}
+
+tool_for() {
+	case $1 in
+	mp3) echo lame ;; flac) echo flac ;; ogg) echo oggenc ;;
+	opus) echo opusenc ;; m4a) echo ffmpeg ;;
+	esac
+}
+
 # have CMD: true if CMD is on PATH
 have() { command -v "$1" >/dev/null 2>&1; }
 

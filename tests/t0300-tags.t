@@ -118,23 +118,6 @@ jq -n --arg mbid "$MBID" '{
 	MUSICBRAINZ_TRACKID: [$mbid], TITLE: ["Ελληνικά"],
 	TRACKNUMBER: ["3"]}' >want-tags.json
 
-make_audio() {	# make_audio FMT OUT
-	case $1 in
-	mp3)	lame --quiet tone.wav "$2" ;;
-	flac)	flac -s tone.wav -o "$2" ;;
-	ogg)	oggenc -Q tone.wav -o "$2" ;;
-	opus)	opusenc --quiet tone.wav "$2" ;;
-	m4a)	ffmpeg -nostdin -v error -i tone.wav -c:a aac "$2" ;;
-	esac
-}
-
-tool_for() {
-	case $1 in
-	mp3) echo lame ;; flac) echo flac ;; ogg) echo oggenc ;;
-	opus) echo opusenc ;; m4a) echo ffmpeg ;;
-	esac
-}
-
 # crash_free TITLE CMD...: CMD may fail, but only with our own error line
 crash_free() {
 	local title=$1 rc

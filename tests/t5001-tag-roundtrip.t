@@ -118,23 +118,6 @@ cat >meta.json <<'EOF2'
  "compilation": true, "comment": "ripped in a test"}
 EOF2
 
-make_audio() {
-	case $1 in
-	mp3)	lame --quiet tone.wav "$2" ;;
-	flac)	flac -s tone.wav -o "$2" ;;
-	ogg)	oggenc -Q tone.wav -o "$2" ;;
-	opus)	opusenc --quiet tone.wav "$2" ;;
-	m4a)	ffmpeg -nostdin -v error -i tone.wav -c:a aac "$2" ;;
-	esac
-}
-
-tool_for() {
-	case $1 in
-	mp3) echo lame ;; flac) echo flac ;; ogg) echo oggenc ;;
-	opus) echo opusenc ;; m4a) echo ffmpeg ;;
-	esac
-}
-
 # What TagLib must read back: the Vorbis forms, or ID3/MP4 ones.
 want_taglib() {	# want_taglib FMT
 	jq -S --arg fmt "$1" '
