@@ -689,9 +689,16 @@ tx_want(struct scan *s, int kind)
 static void
 file_id(const char *path, size_t plen, char id[5 + 33])
 {
-	snprintf(id, 5 + 33, "file:%016llx%016llx",
-	    (unsigned long long)ss_xxh64(path, plen, 0),
-	    (unsigned long long)ss_xxh64(path, plen, 1));
+	static const char hex[] = "0123456789abcdef";
+	uint64_t h[2] = { ss_xxh64(path, plen, 0), ss_xxh64(path, plen, 1) };
+	int i, k;
+
+	/* by hand: snprintf was a tenth of a rescan */
+	memcpy(id, "file:", 5);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < 16; i++)
+			id[5 + 16 * k + i] = hex[(h[k] >> (60 - 4 * i)) & 15];
+	id[37] = '\0';
 }
 
 static int
@@ -732,7 +739,9 @@ output_text(struct scan *s, const struct job *j)
 	int r;
 
 	file_id(j->path, j->plen, id);
-	sbuf_addf(&line, "{\"id\":\"%s\",\"path\":", id);
+	sbuf_adds(&line, "{\"id\":\"");
+	sbuf_add(&line, id, 37);
+	sbuf_adds(&line, "\",\"path\":");
 	if (ss_utf8_valid(j->path, j->plen)) {
 		ss_json_add_string(&line, j->path, j->plen);
 	} else {

@@ -31,6 +31,9 @@ check_output_kind(void)
 	out_flush_each = fstat(STDOUT_FILENO, &st) == -1 ||
 	    S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
 	    isatty(STDOUT_FILENO);
+	/* into a file: large blocks, one write per 64 KiB of records */
+	if (!out_flush_each)
+		setvbuf(stdout, NULL, _IOFBF, 65536);
 }
 
 static int
