@@ -13,7 +13,7 @@
 #include "fileio.h"
 #include "files.h"
 #include "filesum.h"
-#include "fold.h"
+#include "unicode.h"
 #include "hash.h"
 #include "ledger.h"
 #include "path.h"

@@ -1,6 +1,6 @@
 /* want.c: completing want objects and computing record ids from them. */
 #include "ss.h"
-#include "fold.h"
+#include "unicode.h"
 #include "hash.h"
 #include "want.h"
 

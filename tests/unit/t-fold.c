@@ -1,6 +1,6 @@
 /* t-fold: matching keys: NFKC case folding, feat., punctuation. */
 #include "ss.h"
-#include "fold.h"
+#include "unicode.h"
 
 #include "tap.h"
 
