@@ -10,6 +10,7 @@
 #include "ss.h"
 #include "config.h"
 #include "audio.h"
+#include "base64.h"
 #include "fileio.h"
 #include "files.h"
 #include "filesum.h"
@@ -819,11 +820,36 @@ quarantine_one(struct dd *d, int kind, const struct ent *k, int *keeper_ok,
 	return "moved";
 }
 
-/* Sets key (and key_b64 for a path that is not UTF-8) in *obj. */
+/* A path as a JSON string: its display form when it is not UTF-8. */
 static void
-set_path(jv *obj, const char *key, const char *path, size_t len)
+json_display(struct sbuf *sb, const char *path, size_t len)
 {
-	ss_rec_set_path(obj, key, path, len);
+	struct sbuf disp = SBUF_INIT;
+
+	if (ss_utf8_valid(path, len)) {
+		ss_json_add_string(sb, path, len);
+		return;
+	}
+	ss_path_display(path, len, &disp);
+	ss_json_add_string(sb, disp.buf, disp.len);
+	sbuf_release(&disp);
+}
+
+/* "key":path, and "key_b64":bytes for a path that is not UTF-8. */
+static void
+json_path(struct sbuf *sb, const char *key, const char *path, size_t len)
+{
+	ss_json_add_string(sb, key, strlen(key));
+	sbuf_addch(sb, ':');
+	json_display(sb, path, len);
+	if (ss_utf8_valid(path, len))
+		return;
+	sbuf_addch(sb, ',');
+	sbuf_addch(sb, '"');
+	sbuf_adds(sb, key);
+	sbuf_adds(sb, "_b64\":\"");
+	ss_base64_encode(path, len, sb);
+	sbuf_addch(sb, '"');
 }
 
 static int
@@ -864,12 +890,12 @@ do_group(struct dd *d, struct group *g)
 {
 	struct ss_err e = SS_ERR_INIT;
 	struct sbuf why = SBUF_INIT, to = SBUF_INIT, reason = SBUF_INIT;
+	struct sbuf rec = SBUF_INIT, moves = SBUF_INIT;
 	struct ent *k, *x;
 	size_t i, best = 0, second = 1, t;
 	int crit = C_PATH, c, any_b64 = 0, keeper_ok = 0;
 	char id[6 + 33];
 	const char *st;
-	jv rec, dd, others, others_b64, moves, mv, tmp;
 
 	for (i = 0; i < g->nm; i++)
 		if (ensure_details(d, &ents.v[g->m[i]]) == -1)
@@ -891,28 +917,25 @@ do_group(struct dd *d, struct group *g)
 		    "one by policy: ");
 	why_text(&why, crit, k, &ents.v[g->m[second]]);
 
+	/* the record is written as JSON text: a jv per path cost the most */
 	group_id(g, id);
-	dd = jv_object();
-	dd = jv_object_set(dd, jv_string("kind"),
-	    jv_string(kind_names[g->kind]));
-	dd = jv_object_set(dd, jv_string("key"), jv_string(g->key));
-	set_path(&dd, "keeper", k->path, k->plen);
-	others = jv_array();
-	others_b64 = jv_array();
-	moves = jv_array();
+	sbuf_adds(&rec, "{\"id\":");
+	ss_json_add_string(&rec, id, strlen(id));
+	sbuf_adds(&rec, ",\"dedupe\":{\"kind\":");
+	ss_json_add_string(&rec, kind_names[g->kind],
+	    strlen(kind_names[g->kind]));
+	sbuf_adds(&rec, ",\"key\":");
+	ss_json_add_string(&rec, g->key, strlen(g->key));
+	sbuf_addch(&rec, ',');
+	json_path(&rec, "keeper", k->path, k->plen);
+	sbuf_adds(&rec, ",\"others\":[");
 	for (i = 1; i < g->nm; i++) {
 		x = &ents.v[g->m[i]];
-		tmp = jv_object();
-		set_path(&tmp, "p", x->path, x->plen);
-		others = jv_array_append(others, jv_object_get(jv_copy(tmp),
-		    jv_string("p")));
-		if (jv_object_has(jv_copy(tmp), jv_string("p_b64"))) {
+		if (i > 1)
+			sbuf_addch(&rec, ',');
+		json_display(&rec, x->path, x->plen);
+		if (!ss_utf8_valid(x->path, x->plen))
 			any_b64 = 1;
-			others_b64 = jv_array_append(others_b64,
-			    jv_object_get(jv_copy(tmp), jv_string("p_b64")));
-		} else
-			others_b64 = jv_array_append(others_b64, jv_null());
-		jv_free(tmp);
 		if (o.quarantine == NULL || g->kind == K_SAME_RECORDING)
 			continue;
 		sbuf_reset(&to);
@@ -921,45 +944,63 @@ do_group(struct dd *d, struct group *g)
 		    &reason);
 		if (st == NULL)
 			break;
-		mv = jv_object();
-		set_path(&mv, "path", x->path, x->plen);
-		if (to.len > 0)
-			set_path(&mv, "to", to.buf, to.len);
-		mv = jv_object_set(mv, jv_string("status"), jv_string(st));
-		if (reason.len > 0)
-			mv = jv_object_set(mv, jv_string("reason"),
-			    jv_string(reason.buf));
-		moves = jv_array_append(moves, mv);
+		sbuf_adds(&moves, moves.len ? ",{" : "{");
+		json_path(&moves, "path", x->path, x->plen);
+		if (to.len > 0) {
+			sbuf_addch(&moves, ',');
+			json_path(&moves, "to", to.buf, to.len);
+		}
+		sbuf_adds(&moves, ",\"status\":");
+		ss_json_add_string(&moves, st, strlen(st));
+		if (reason.len > 0) {
+			sbuf_adds(&moves, ",\"reason\":");
+			json_display(&moves, reason.buf, reason.len);
+		}
+		sbuf_addch(&moves, '}');
 		if (strcmp(st, "moved") == 0)
 			d->moved++;
 		else if (strcmp(st, "skipped") == 0)
 			d->skipped++;
 	}
-	dd = jv_object_set(dd, jv_string("others"), others);
-	if (any_b64)
-		dd = jv_object_set(dd, jv_string("others_b64"), others_b64);
-	else
-		jv_free(others_b64);
-	dd = jv_object_set(dd, jv_string("why"), jv_string(why.buf));
+	sbuf_addch(&rec, ']');
+	if (any_b64) {
+		sbuf_adds(&rec, ",\"others_b64\":[");
+		for (i = 1; i < g->nm; i++) {
+			x = &ents.v[g->m[i]];
+			if (i > 1)
+				sbuf_addch(&rec, ',');
+			if (ss_utf8_valid(x->path, x->plen)) {
+				sbuf_adds(&rec, "null");
+				continue;
+			}
+			sbuf_addch(&rec, '"');
+			ss_base64_encode(x->path, x->plen, &rec);
+			sbuf_addch(&rec, '"');
+		}
+		sbuf_addch(&rec, ']');
+	}
+	sbuf_adds(&rec, ",\"why\":");
+	json_display(&rec, why.buf, why.len);
 	if (o.quarantine != NULL && g->kind != K_SAME_RECORDING) {
-		if (d->run[0])
-			dd = jv_object_set(dd, jv_string("run"),
-			    jv_string(d->run));
-		dd = jv_object_set(dd, jv_string("quarantine"), moves);
-	} else
-		jv_free(moves);
-	rec = jv_object_set(jv_object(), jv_string("id"), jv_string(id));
-	rec = jv_object_set(rec, jv_string("dedupe"), dd);
+		if (d->run[0]) {
+			sbuf_adds(&rec, ",\"run\":");
+			ss_json_add_string(&rec, d->run, strlen(d->run));
+		}
+		sbuf_adds(&rec, ",\"quarantine\":[");
+		sbuf_add(&rec, moves.buf, moves.len);
+		sbuf_addch(&rec, ']');
+	}
+	sbuf_adds(&rec, "}}");
 	sbuf_release(&why);
 	sbuf_release(&to);
 	sbuf_release(&reason);
 	d->groups++;
-	if (d->status)
-		jv_free(rec);
-	else if (ss_emit(rec, &e) == -1) {
+	if (d->status == 0 && ss_emit_raw(rec.buf, rec.len, &e) == -1) {
 		ss_error("%s", e.msg);
 		d->status = SS_EX_FATAL;
 	}
+	sbuf_release(&rec);
+	sbuf_release(&moves);
 	return d->status ? -1 : 0;
 }
 
@@ -1196,8 +1237,8 @@ undo(struct dd *d)
 		snprintf(id, sizeof(id), "undo:%s:%lld", o.undo, m->id);
 		u = jv_object_set(jv_object(), jv_string("run"),
 		    jv_string(o.undo));
-		set_path(&u, "path", m->src, m->slen);
-		set_path(&u, "from", m->dst, m->dlen);
+		ss_rec_set_path(&u, "path", m->src, m->slen);
+		ss_rec_set_path(&u, "from", m->dst, m->dlen);
 		u = jv_object_set(u, jv_string("status"), jv_string(status));
 		if (*status == 'f')
 			u = jv_object_set(u, jv_string("reason"),
