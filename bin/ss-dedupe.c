@@ -1419,8 +1419,6 @@ main(int argc, char *argv[])
 
 	if (ss_config_load(&d.cfg, o.config, &e) == -1)
 		ss_die(SS_EX_USAGE, "%s", e.msg);
-	if (ss_log_set_format(ss_config_get(d.cfg, "log_format")) == -1)
-		ss_die(SS_EX_USAGE, "bad log_format");
 	parse_order(&d, o.keep ? o.keep : ss_config_get(d.cfg, "dedupe_keep"));
 	/* library_dir, where the configuration has it */
 	lib = ss_config_get(d.cfg, "library_dir");

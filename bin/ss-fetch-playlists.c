@@ -889,16 +889,12 @@ open_all(struct ctx *c, const char *cfile, int no_cache)
 	struct ss_http_opts o;
 	struct sbuf path = SBUF_INIT;
 	struct ss_err e = SS_ERR_INIT;
-	const char *fmt;
 	int status = SS_EX_OK;
 
 	if (ss_config_load(&c->cf, cfile, &e) == -1) {
 		ss_error("%s", e.msg);
 		return SS_EX_USAGE;
 	}
-	fmt = ss_config_get(c->cf, "log_format");
-	if (!ss_log_json && fmt != NULL && *fmt != '\0')
-		ss_log_set_format(fmt);
 	if (ss_http_opts_from_config(&o, c->cf, &c->ua, &e) == -1 ||
 	    ss_config_ledger_path(c->cf, &path, &e) == -1) {
 		ss_error("%s", e.msg);

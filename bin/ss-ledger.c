@@ -902,16 +902,12 @@ open_all(struct ctx *c, const char *cfile)
 {
 	struct sbuf path = SBUF_INIT;
 	struct ss_err e = SS_ERR_INIT;
-	const char *fmt;
 	int status = SS_EX_OK;
 
 	if (ss_config_load(&c->cf, cfile, &e) == -1) {
 		ss_error("%s", e.msg);
 		return SS_EX_USAGE;
 	}
-	fmt = ss_config_get(c->cf, "log_format");
-	if (!ss_log_json && fmt != NULL && *fmt != '\0')
-		ss_log_set_format(fmt);
 	if (ss_config_ledger_path(c->cf, &path, &e) == -1) {
 		ss_error("%s", e.msg);
 		status = SS_EX_USAGE;

@@ -900,7 +900,7 @@ main(int argc, char *argv[])
 	struct sbuf lpath = SBUF_INIT;
 	struct ctx c;
 	const char *cfile = NULL, *tflag = NULL, *lflag = NULL, *pflag = NULL,
-	    *undo_spec = NULL, *v;
+	    *undo_spec = NULL;
 	long long runid = 0;
 	struct ss_loop_stats stats;
 	size_t i;
@@ -966,9 +966,6 @@ main(int argc, char *argv[])
 		ss_error("%s", e.msg);
 		return SS_EX_USAGE;
 	}
-	v = ss_config_get(cf, "log_format");
-	if (!ss_log_json && v != NULL && *v != '\0')
-		ss_log_set_format(v);
 	if (library_root(cf, lflag, &c.root, &e) == -1 ||
 	    ss_config_home(cf, &c.staging, &e) == -1) {
 		ss_error("%s", e.msg);

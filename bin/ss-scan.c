@@ -1193,8 +1193,6 @@ main(int argc, char *argv[])
 
 	if (ss_config_load(&cfg, o.config, &e) == -1)
 		ss_die(SS_EX_USAGE, "%s", e.msg);
-	if (ss_log_set_format(ss_config_get(cfg, "log_format")) == -1)
-		ss_die(SS_EX_USAGE, "bad log_format");
 	if (jobs == 0 && ss_config_get_int(cfg, "scan_jobs", 0, 64, &jobs,
 	    &e) == -1)
 		ss_die(SS_EX_USAGE, "%s", e.msg);

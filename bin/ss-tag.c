@@ -676,7 +676,7 @@ main(int argc, char *argv[])
 	struct ss_config *cf = NULL;
 	struct ss_err e = SS_ERR_INIT;
 	struct opts o;
-	const char *cfile = NULL, *fmt;
+	const char *cfile = NULL;
 	int ch, status;
 
 	ss_init(argv[0]);
@@ -724,9 +724,6 @@ main(int argc, char *argv[])
 		ss_error("%s", e.msg);
 		return SS_EX_USAGE;
 	}
-	fmt = ss_config_get(cf, "log_format");
-	if (!ss_log_json && fmt != NULL && *fmt != '\0')
-		ss_log_set_format(fmt);
 	status = ss_record_loop(argv, argc, tag_record, &o, NULL);
 	ss_config_free(cf);
 	return status;

@@ -618,6 +618,8 @@ ss_config_load(struct ss_config **cp, const char *file, struct ss_err *e)
 		goto fail;
 	if (read_environment(c, e) == -1)
 		goto fail;
+	/* the key is checked to be text or json when it is set */
+	ss_log_default_format(ss_config_get(c, "log_format"));
 	*cp = c;
 	return 0;
 fail:

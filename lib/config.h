@@ -74,6 +74,10 @@ struct ss_config;		/* opaque */
  * the file.  An empty variable counts as unset.  SS_CONFIG, SS_NOW,
  * SS_DEBUG and SS_TEST_* are not keys and are skipped; any other SS_*
  * variable that names no key is an error.
+ *
+ * The resulting log_format is applied to the messages
+ * (ss_log_default_format), unless the command line's --log-format has
+ * set it already.
  */
 int ss_config_load(struct ss_config **cp, const char *file,
     struct ss_err *e);

@@ -29,8 +29,10 @@ ss_init(const char *argv0)
 		ss_verbosity = 2;
 }
 
-int
-ss_log_set_format(const char *name)
+static int format_chosen;	/* by the command line: it wins */
+
+static int
+set_format(const char *name)
 {
 	if (strcmp(name, "text") == 0)
 		ss_log_json = 0;
@@ -39,6 +41,23 @@ ss_log_set_format(const char *name)
 	else
 		return -1;
 	return 0;
+}
+
+int
+ss_log_set_format(const char *name)
+{
+	if (set_format(name) == -1)
+		return -1;
+	format_chosen = 1;
+	return 0;
+}
+
+int
+ss_log_default_format(const char *name)
+{
+	if (format_chosen)
+		return 0;
+	return set_format(name);
 }
 
 void

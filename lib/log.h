@@ -29,8 +29,14 @@ extern int ss_log_json;
  */
 void ss_init(const char *argv0);
 
-/* Sets ss_log_json from "text" or "json"; returns -1 for anything else. */
+/*
+ * Sets ss_log_json from "text" or "json"; returns -1 for anything else.
+ * ss_log_set_format is the command line's --log-format, which wins;
+ * ss_log_default_format is the configuration's log_format (applied by
+ * ss_config_load), which changes nothing once the command line chose.
+ */
 int ss_log_set_format(const char *name);
+int ss_log_default_format(const char *name);
 
 /*
  * Each message goes out as one line; control characters (C0, DEL, C1)

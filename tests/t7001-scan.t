@@ -148,4 +148,12 @@ exit_is 1 'a missing directory is an error, the rest is scanned' \
 ok 'error names the directory' grep -q "nope" err
 is 'the other directory was scanned' "$(wc -l <out)" 5
 exit_is 2 'bad option' ss-scan --bogus
+# --log-format on the command line wins over the configuration's
+printf 'log_format = text\n' >text.conf
+ss-scan -n -c text.conf --log-format=json "$L/nope" >/dev/null 2>err
+is 'the command line chooses the log format over ss.conf' \
+	"$(jq -r .level err)" error
+SS_LOG_FORMAT=json ss-scan -n "$L/nope" >/dev/null 2>err
+is 'SS_LOG_FORMAT=json sets it when the command line does not' \
+	"$(jq -r .prog err)" ss-scan
 done_testing
