@@ -1289,16 +1289,11 @@ static void
 open_ledger(struct dd *d)
 {
 	struct ss_err e = SS_ERR_INIT;
-	struct sbuf lpath = SBUF_INIT;
 
-	if (ss_config_ledger_path(d->cfg, &lpath, &e) == -1)
-		ss_die(SS_EX_USAGE, "%s", e.msg);
-	if (ss_ledger_open(&d->l, lpath.buf, &e) == -1)
-		ss_die(e.temporary ? SS_EX_TEMPFAIL : SS_EX_FATAL, "%s",
-		    e.msg);
+	if (ss_ledger_open_config(&d->l, d->cfg, &e) == -1)
+		ss_die(ss_err_exit(&e), "%s", e.msg);
 	if (ss_files_open(d->l, &d->f, &e) == -1)
 		ss_die(SS_EX_FATAL, "%s", e.msg);
-	sbuf_release(&lpath);
 }
 
 static void

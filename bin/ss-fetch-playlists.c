@@ -887,7 +887,6 @@ static int
 open_all(struct ctx *c, const char *cfile, int no_cache)
 {
 	struct ss_http_opts o;
-	struct sbuf path = SBUF_INIT;
 	struct ss_err e = SS_ERR_INIT;
 	int status = SS_EX_OK;
 
@@ -895,13 +894,12 @@ open_all(struct ctx *c, const char *cfile, int no_cache)
 		ss_error("%s", e.msg);
 		return SS_EX_USAGE;
 	}
-	if (ss_http_opts_from_config(&o, c->cf, &c->ua, &e) == -1 ||
-	    ss_config_ledger_path(c->cf, &path, &e) == -1) {
+	if (ss_http_opts_from_config(&o, c->cf, &c->ua, &e) == -1) {
 		ss_error("%s", e.msg);
 		status = SS_EX_USAGE;
-	} else if (ss_ledger_open(&c->l, path.buf, &e) == -1) {
+	} else if (ss_ledger_open_config(&c->l, c->cf, &e) == -1) {
 		ss_error("%s", e.msg);
-		status = e.temporary ? SS_EX_TEMPFAIL : SS_EX_FATAL;
+		status = ss_err_exit(&e);
 	} else if (ss_http_new(&c->http, &o, c->l, c->cf, &e) == -1) {
 		ss_error("%s", e.msg);
 		status = SS_EX_FATAL;
@@ -910,7 +908,6 @@ open_all(struct ctx *c, const char *cfile, int no_cache)
 		if (ss_verbosity >= 2)
 			ss_http_set_trace(c->http, trace_cb, NULL);
 	}
-	sbuf_release(&path);
 	return status;
 }
 

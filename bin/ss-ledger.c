@@ -900,7 +900,6 @@ static const struct command {
 static int
 open_all(struct ctx *c, const char *cfile)
 {
-	struct sbuf path = SBUF_INIT;
 	struct ss_err e = SS_ERR_INIT;
 	int status = SS_EX_OK;
 
@@ -908,14 +907,10 @@ open_all(struct ctx *c, const char *cfile)
 		ss_error("%s", e.msg);
 		return SS_EX_USAGE;
 	}
-	if (ss_config_ledger_path(c->cf, &path, &e) == -1) {
+	if (ss_ledger_open_config(&c->l, c->cf, &e) == -1) {
 		ss_error("%s", e.msg);
-		status = SS_EX_USAGE;
-	} else if (ss_ledger_open(&c->l, path.buf, &e) == -1) {
-		ss_error("%s", e.msg);
-		status = e.temporary ? SS_EX_TEMPFAIL : SS_EX_FATAL;
+		status = ss_err_exit(&e);
 	}
-	sbuf_release(&path);
 	return status;
 }
 

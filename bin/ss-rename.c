@@ -897,7 +897,6 @@ main(int argc, char *argv[])
 {
 	struct ss_config *cf = NULL;
 	struct ss_err e = SS_ERR_INIT;
-	struct sbuf lpath = SBUF_INIT;
 	struct ctx c;
 	const char *cfile = NULL, *tflag = NULL, *lflag = NULL, *pflag = NULL,
 	    *undo_spec = NULL;
@@ -988,11 +987,10 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (!c.dry_run || undo_spec != NULL) {
-		if (ss_config_ledger_path(cf, &lpath, &e) == -1 ||
-		    ss_ledger_open(&c.l, lpath.buf, &e) == -1 ||
+		if (ss_ledger_open_config(&c.l, cf, &e) == -1 ||
 		    ss_files_open(c.l, &c.f, &e) == -1) {
 			ss_error("%s", e.msg);
-			status = e.temporary ? SS_EX_TEMPFAIL : SS_EX_FATAL;
+			status = ss_err_exit(&e);
 			goto out;
 		}
 	}
@@ -1030,7 +1028,6 @@ out:
 	ss_files_close(c.f);
 	ss_ledger_close(c.l);
 	ss_config_free(cf);
-	sbuf_release(&lpath);
 	sbuf_release(&c.root);
 	sbuf_release(&c.staging);
 	return status;

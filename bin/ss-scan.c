@@ -1125,7 +1125,6 @@ main(int argc, char *argv[])
 	struct ss_err e = SS_ERR_INIT;
 	struct ss_walk_opts wo;
 	struct ss_config *cfg = NULL;
-	struct sbuf lpath = SBUF_INIT;
 	struct scan s;
 	char *globs = NULL, *tok, *save;
 	long long jobs = 0, run_id = 0;
@@ -1207,11 +1206,8 @@ main(int argc, char *argv[])
 		o.ignore[o.nignore++] = xstrdup(tok);
 	}
 	if (!o.dry_run) {
-		if (ss_config_ledger_path(cfg, &lpath, &e) == -1)
-			ss_die(SS_EX_USAGE, "%s", e.msg);
-		if (ss_ledger_open(&s.l, lpath.buf, &e) == -1)
-			ss_die(e.temporary ? SS_EX_TEMPFAIL : SS_EX_FATAL,
-			    "%s", e.msg);
+		if (ss_ledger_open_config(&s.l, cfg, &e) == -1)
+			ss_die(ss_err_exit(&e), "%s", e.msg);
 		if (ss_files_open(s.l, &s.f, &e) == -1 ||
 		    ss_run_begin(s.l, "ss-scan", &run_id, &e) == -1)
 			ss_die(e.temporary ? SS_EX_TEMPFAIL : SS_EX_FATAL,
@@ -1265,7 +1261,6 @@ main(int argc, char *argv[])
 	ss_files_close(s.f);
 	ss_ledger_close(s.l);
 	ss_config_free(cfg);
-	sbuf_release(&lpath);
 	for (i = 0; i < (int)o.nignore; i++)
 		free(o.ignore[i]);
 	free(o.ignore);

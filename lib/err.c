@@ -70,6 +70,14 @@ ss_err_prefix(struct ss_err *e, const char *fmt, ...)
 	}
 }
 
+int
+ss_err_exit(const struct ss_err *e)
+{
+	if (strcmp(e->code, "config") == 0 || strcmp(e->code, "usage") == 0)
+		return SS_EX_USAGE;
+	return e->temporary ? SS_EX_TEMPFAIL : SS_EX_FATAL;
+}
+
 void
 ss_err_clear(struct ss_err *e)
 {

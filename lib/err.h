@@ -40,4 +40,10 @@ void ss_err_prefix(struct ss_err *e, const char *fmt, ...)
 
 void ss_err_clear(struct ss_err *e);
 
+/*
+ * The exit status for a program that stops on e: 2 for a configuration
+ * or usage problem ("config", "usage"), 75 when e is temporary, else 3.
+ */
+int ss_err_exit(const struct ss_err *e);
+
 #endif

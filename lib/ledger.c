@@ -643,6 +643,30 @@ ss_ledger_policy(const struct ss_ledger *l, struct ss_policy *p)
 }
 
 int
+ss_ledger_open_config(struct ss_ledger **lp, const struct ss_config *c,
+    struct ss_err *e)
+{
+	struct sbuf path = SBUF_INIT;
+	struct ss_policy p;
+	int r = -1;
+
+	*lp = NULL;
+	if (ss_config_ledger_path(c, &path, e) == -1 ||
+	    ss_policy_from_config(&p, c, e) == -1 ||
+	    ss_ledger_open(lp, path.buf, e) == -1)
+		goto out;
+	if (ss_ledger_set_policy(*lp, &p, e) == -1) {
+		ss_ledger_close(*lp);
+		*lp = NULL;
+		goto out;
+	}
+	r = 0;
+out:
+	sbuf_release(&path);
+	return r;
+}
+
+int
 ss_policy_from_config(struct ss_policy *p, const struct ss_config *c,
     struct ss_err *e)
 {

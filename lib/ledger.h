@@ -122,6 +122,15 @@ int ss_policy_from_config(struct ss_policy *p, const struct ss_config *c,
     struct ss_err *e);
 
 /*
+ * What every program does: opens the ledger the configuration names
+ * (ss_config_ledger_path) with the retry policy it sets.  Errors as for
+ * ss_ledger_open, or code "config" when the configuration names no
+ * usable ledger (ss_err_exit maps that to a usage error).
+ */
+int ss_ledger_open_config(struct ss_ledger **lp, const struct ss_config *c,
+    struct ss_err *e);
+
+/*
  * Adds a pending item (nothing happens if (stage, id) exists).  Returns
  * 1 if added, 0 if it was there already.
  */

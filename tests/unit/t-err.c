@@ -36,6 +36,12 @@ main(void)
 	is_int(strlen(e.msg), sizeof(e.msg) - 1, "long message truncated");
 	ss_err_prefix(&e, "p");
 	is_int(strlen(e.msg), sizeof(e.msg) - 1, "prefixed long message fits");
+	ss_err_set(&e, "config", 0, "x");
+	is_int(ss_err_exit(&e), SS_EX_USAGE, "a configuration error exits 2");
+	ss_err_set(&e, "busy", 1, "x");
+	is_int(ss_err_exit(&e), SS_EX_TEMPFAIL, "a temporary error exits 75");
+	ss_err_set(&e, "sqlite", 0, "x");
+	is_int(ss_err_exit(&e), SS_EX_FATAL, "anything else exits 3");
 	ss_err_clear(&e);
 	ok(e.code[0] == '\0', "clear");
 	return done_testing();

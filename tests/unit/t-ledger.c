@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "ss.h"
+#include "config.h"
 #include "ledger.h"
 #include "tap.h"
 
@@ -630,6 +631,51 @@ test_states(void)
 	    strcmp(e.code, "invalid") == 0, "unknown state refused");
 }
 
+/* The ledger the configuration names, with the policy it sets. */
+static void
+test_open_config(void)
+{
+	struct ss_err e = SS_ERR_INIT;
+	struct ss_config *cf = NULL;
+	struct ss_ledger *l = NULL;
+	struct ss_policy p;
+	struct sbuf conf = SBUF_INIT, text = SBUF_INIT;
+	char *path = new_path();
+	FILE *f;
+
+	unsetenv("SS_HOME");	/* the file alone decides */
+	unsetenv("SS_LEDGER");
+	sbuf_addf(&conf, "%s/policy.conf", tmpdir);
+	sbuf_addf(&text, "ledger = %s\nmax_attempts = 2\n"
+	    "backoff_base_seconds = 7\nlease_seconds = 30\n", path);
+	f = fopen(conf.buf, "w");
+	fputs(text.buf, f);
+	fclose(f);
+	ok(ss_config_load(&cf, conf.buf, &e) == 0, "config loads (%s)", e.msg);
+	ok(cf != NULL && ss_ledger_open_config(&l, cf, &e) == 0,
+	    "ledger opened from the configuration (%s)", e.msg);
+	if (l != NULL) {
+		is_str(ss_ledger_path(l), path, "at the configured path");
+		ss_ledger_policy(l, &p);
+		ok(p.max_attempts == 2 && p.backoff_base == 7 &&
+		    p.lease_seconds == 30 && p.backoff_max == 86400,
+		    "with the configured retry policy");
+	}
+	ss_ledger_close(l);
+	ss_config_free(cf);
+	unsetenv("HOME");
+	unsetenv("XDG_DATA_HOME");
+	ok(ss_config_load(&cf, conf.buf, &e) == 0 && ss_config_set(cf,
+	    "ledger", "", &e) == 0, "a config that names no ledger");
+	ok(ss_ledger_open_config(&l, cf, &e) == -1 && l == NULL &&
+	    ss_err_exit(&e) == SS_EX_USAGE,
+	    "without a home it is a usage error (%s)", e.msg);
+	ss_config_free(cf);
+	sbuf_release(&conf);
+	sbuf_release(&text);
+	free(path);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -646,6 +692,7 @@ static const struct {
 	{ "budget", test_budget },
 	{ "runs", test_runs },
 	{ "backup and restore", test_backup_restore },
+	{ "open from the configuration", test_open_config },
 };
 
 int
